@@ -1,0 +1,149 @@
+package io.harbinger.stream;
+
+import io.harbinger.curated.AnomalyAlert;
+import io.harbinger.curated.SeverityAggregate;
+import io.harbinger.stream.aggregate.EmitWindowAggregate;
+import io.harbinger.stream.aggregate.EventTimeStrategy;
+import io.harbinger.stream.aggregate.MarkLate;
+import io.harbinger.stream.aggregate.SeverityAggregator;
+import io.harbinger.stream.aggregate.WindowKey;
+import io.harbinger.stream.anomaly.AnomalyDetector;
+import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.config.JobConfig.CheckpointSettings;
+import io.harbinger.stream.dedup.DropDuplicateEvents;
+import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.sink.AvroRecordSerializer;
+import io.harbinger.stream.sink.DeadLetterSerializer;
+import io.harbinger.stream.sink.KafkaSinks;
+import io.harbinger.stream.sink.PostgresUpsertSinks;
+import io.harbinger.stream.source.KafkaEnvelopeDeserializer;
+import io.harbinger.stream.source.KafkaEventSource;
+import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.validate.EventValidator;
+import io.harbinger.stream.validate.SplitByValidity;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Clock;
+
+/**
+ * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> drop
+ * duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
+ * and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
+ */
+public final class HarbingerPipeline {
+    /** Operator uids: part of the savepoint format. Never change one of a stateful operator. */
+    public static final class Uids {
+        public static final String SOURCE = "kafka-source";
+        public static final String SPLIT = "split-by-validity";
+        public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        public static final String DEDUP = "dedup-by-event-id";
+        public static final String WINDOWS = "severity-windows";
+        public static final String MARK_LATE = "mark-late";
+        public static final String LATE_SINK = "late-events-sink";
+        public static final String AGGREGATES_KAFKA = "aggregates-kafka-sink";
+        public static final String AGGREGATES_POSTGRES = "aggregates-postgres-sink";
+        public static final String ANOMALY = "anomaly-detector";
+        public static final String ANOMALIES_KAFKA = "anomalies-kafka-sink";
+        public static final String ANOMALIES_POSTGRES = "anomalies-postgres-sink";
+
+        private Uids() {}
+    }
+
+    private static final OutputTag<Envelope> LATE_EVENTS = new OutputTag<>("late-events") {};
+
+    private HarbingerPipeline() {}
+
+    /** Flink settings that come from the job config: state backend, checkpointing, type rules. */
+    public static Configuration flinkConfiguration(JobConfig config) {
+        CheckpointSettings cp = config.checkpoints();
+        Configuration flink = new Configuration();
+        flink.set(PipelineOptions.NAME, config.job().name());
+        // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
+        flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, cp.incremental());
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cp.directory());
+        cp.savepointDirectory().ifPresent(dir -> flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, dir));
+        flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, cp.interval());
+        flink.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, cp.timeout());
+        flink.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, cp.minPause());
+        flink.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, cp.tolerableFailures());
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, cp.retainOnCancellation()
+                ? ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
+                : ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION);
+        return flink;
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobConfig config) {
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
+        EventValidator rules = new EventValidator(config.validation(), Clock.systemUTC());
+        var sinks = config.kafkaSink();
+
+        DataStream<Envelope> decoded = env
+                .fromSource(KafkaEventSource.create(config.input().kafka(),
+                                new KafkaEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes())),
+                        EventTimeStrategy.forEvents(config.eventTime()), "Kafka source: raw events")
+                .uid(Uids.SOURCE);
+
+        SingleOutputStreamOperator<Envelope> valid = decoded
+                .process(new SplitByValidity())
+                .uid(Uids.SPLIT).name("Split off dead letters");
+        valid.getSideOutput(SplitByValidity.DEAD_LETTERS)
+                .sinkTo(KafkaSinks.exactlyOnce(sinks, "dead-letters", new DeadLetterSerializer(sinks.deadLetterTopic())))
+                .uid(Uids.DEAD_LETTER_SINK).name("Dead-letter topic");
+
+        SingleOutputStreamOperator<Envelope> unique = valid
+                .keyBy(envelope -> envelope.event.getEventId())
+                .process(new DropDuplicateEvents(config.dedup().ttl()))
+                .uid(Uids.DEDUP).name("Drop duplicate event_ids");
+
+        SingleOutputStreamOperator<SeverityAggregate> aggregates = unique
+                .keyBy(WindowKey::of)
+                .window(TumblingEventTimeWindows.of(config.window().size()))
+                .allowedLateness(config.window().allowedLateness())
+                .sideOutputLateData(LATE_EVENTS)
+                .aggregate(new SeverityAggregator(), new EmitWindowAggregate())
+                .uid(Uids.WINDOWS).name("Severity per (country, type) window");
+
+        aggregates.getSideOutput(LATE_EVENTS)
+                .map(new MarkLate(config.window().size(), config.window().allowedLateness()))
+                .uid(Uids.MARK_LATE).name("Mark late events")
+                .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))
+                .uid(Uids.LATE_SINK).name("Late-events topic");
+
+        aggregates
+                .sinkTo(KafkaSinks.exactlyOnce(sinks, "aggregates", new AvroRecordSerializer<>(
+                        sinks.aggregatesTopic(), SeverityAggregate.getClassSchema(), registry,
+                        a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart())))
+                .uid(Uids.AGGREGATES_KAFKA).name("Aggregates topic");
+        aggregates
+                .sinkTo(PostgresUpsertSinks.aggregates(config.jdbcSink()))
+                .uid(Uids.AGGREGATES_POSTGRES).name("Aggregates table (upsert)");
+
+        SingleOutputStreamOperator<AnomalyAlert> alerts = aggregates
+                .keyBy(a -> WindowKey.of(a.getCountryCode(), a.getEventType()))
+                .process(new AnomalyDetector(config.anomaly()))
+                .uid(Uids.ANOMALY).name("Score against baseline");
+        alerts
+                .sinkTo(KafkaSinks.exactlyOnce(sinks, "anomalies", new AvroRecordSerializer<>(
+                        sinks.anomaliesTopic(), AnomalyAlert.getClassSchema(), registry, AnomalyAlert::getAlertId)))
+                .uid(Uids.ANOMALIES_KAFKA).name("Anomalies topic");
+        alerts
+                .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink()))
+                .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
+    }
+}

@@ -1,0 +1,100 @@
+package io.harbinger.stream.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole typed job configuration, as read from a file under jobs-config/ by {@link JobConfigLoader}.
+ * docs/configuration.md describes every key. Operators receive only the part they need.
+ */
+public record JobConfig(
+        String source,
+        JobSettings job,
+        SourceSettings input,
+        RegistrySettings registry,
+        ValidationSettings validation,
+        DedupSettings dedup,
+        EventTimeSettings eventTime,
+        WindowSettings window,
+        AnomalySettings anomaly,
+        KafkaSinkSettings kafkaSink,
+        JdbcSinkSettings jdbcSink,
+        CheckpointSettings checkpoints) implements Serializable {
+
+    public record JobSettings(String name, Optional<Integer> parallelism) implements Serializable {}
+
+    public enum SourceType { KAFKA }
+
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST }
+
+    public record SourceSettings(SourceType type, KafkaSourceSettings kafka) implements Serializable {}
+
+    public record KafkaSourceSettings(
+            String bootstrapServers,
+            List<String> topics,
+            Optional<String> topicPattern,
+            String groupId,
+            StartingOffsets startingOffsets,
+            boolean bounded,
+            Duration partitionDiscoveryInterval,
+            Map<String, String> properties) implements Serializable {}
+
+    public record RegistrySettings(
+            String url,
+            Optional<String> username,
+            Optional<Secret> password,
+            int cacheSize,
+            Duration requestTimeout,
+            int maxRetries,
+            Duration retryBackoff) implements Serializable {}
+
+    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
+            implements Serializable {}
+
+    public record DedupSettings(Duration ttl) implements Serializable {}
+
+    public record EventTimeSettings(Duration maxOutOfOrderness, Duration idleness) implements Serializable {}
+
+    public record WindowSettings(Duration size, Duration allowedLateness) implements Serializable {}
+
+    public record AnomalySettings(
+            double ewmaAlpha,
+            int warmUpWindows,
+            double zThreshold,
+            double minStddevCount,
+            double minStddevSeverity,
+            Duration baselineTtl) implements Serializable {}
+
+    public record KafkaSinkSettings(
+            String bootstrapServers,
+            String aggregatesTopic,
+            String anomaliesTopic,
+            String deadLetterTopic,
+            String lateEventsTopic,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
+            Duration brokerMaxTransactionTimeout,
+            Map<String, String> properties) implements Serializable {}
+
+    public record JdbcSinkSettings(
+            String url,
+            String username,
+            Optional<Secret> password,
+            int batchSize,
+            Duration batchInterval,
+            int maxRetries) implements Serializable {}
+
+    public record CheckpointSettings(
+            Duration interval,
+            Duration timeout,
+            Duration minPause,
+            int tolerableFailures,
+            String directory,
+            Optional<String> savepointDirectory,
+            boolean incremental,
+            boolean retainOnCancellation) implements Serializable {}
+}

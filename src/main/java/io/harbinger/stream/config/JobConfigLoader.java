@@ -1,0 +1,334 @@
+package io.harbinger.stream.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.harbinger.stream.config.JobConfig.AnomalySettings;
+import io.harbinger.stream.config.JobConfig.CheckpointSettings;
+import io.harbinger.stream.config.JobConfig.DedupSettings;
+import io.harbinger.stream.config.JobConfig.EventTimeSettings;
+import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
+import io.harbinger.stream.config.JobConfig.JobSettings;
+import io.harbinger.stream.config.JobConfig.KafkaSinkSettings;
+import io.harbinger.stream.config.JobConfig.KafkaSourceSettings;
+import io.harbinger.stream.config.JobConfig.RegistrySettings;
+import io.harbinger.stream.config.JobConfig.SourceSettings;
+import io.harbinger.stream.config.JobConfig.SourceType;
+import io.harbinger.stream.config.JobConfig.StartingOffsets;
+import io.harbinger.stream.config.JobConfig.ValidationSettings;
+import io.harbinger.stream.config.JobConfig.WindowSettings;
+import io.harbinger.stream.registry.WireFormat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a YAML job config, resolves {@code ${ENV}} references, applies {@code --set key=value} overrides and
+ * checks everything before the job is built: unknown keys, missing keys, wrong types and impossible
+ * combinations are all reported at once, each with the file and the dotted key.
+ */
+public final class JobConfigLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, String> environment;
+
+    public JobConfigLoader(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static JobConfigLoader withSystemEnvironment() {
+        return new JobConfigLoader(System.getenv());
+    }
+
+    public JobConfig load(Path file, List<String> overrides) {
+        String source = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(source, List.of("file not found"));
+        } catch (IOException e) {
+            throw new ConfigException(source, List.of("cannot read the file: " + e.getMessage()));
+        }
+        return parse(text, source, overrides);
+    }
+
+    public JobConfig parse(String yaml, String source, List<String> overrides) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = YAML.createObjectNode();
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(source, List.of("the top level must be a mapping of keys"));
+        }
+        return fromTree((ObjectNode) tree, source, overrides);
+    }
+
+    /** Binds an already built tree, e.g. one made from Managed Service for Apache Flink property groups. */
+    public JobConfig fromTree(ObjectNode tree, String source, List<String> overrides) {
+        List<String> problems = new ArrayList<>();
+        applyOverrides(tree, overrides, problems);
+        resolveEnvironment(tree, "", problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        ConfigNode root = ConfigNode.root(tree, problems);
+        JobConfig config = bind(root, source);
+        root.finish();
+        if (problems.isEmpty()) {
+            checkCombinations(config, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return config;
+    }
+
+    private static void applyOverrides(ObjectNode tree, List<String> overrides, List<String> problems) {
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                problems.add("--set " + override + ": expected key=value, e.g. --set window.size=10m");
+                continue;
+            }
+            String[] path = override.substring(0, eq).trim().split("\\.");
+            String value = override.substring(eq + 1);
+            ObjectNode parent = tree;
+            for (int i = 0; i < path.length - 1; i++) {
+                JsonNode next = parent.get(path[i]);
+                if (next == null || !next.isObject()) {
+                    next = parent.putObject(path[i]);
+                }
+                parent = (ObjectNode) next;
+            }
+            parent.put(path[path.length - 1], value);
+        }
+    }
+
+    /** Replaces ${NAME} and ${NAME:-default} in every string value, so that secrets stay out of files. */
+    private void resolveEnvironment(JsonNode node, String path, List<String> problems) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> it = object.fields();
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+            it.forEachRemaining(entries::add);
+            for (Map.Entry<String, JsonNode> e : entries) {
+                String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getValue().isTextual()) {
+                    object.set(e.getKey(), new TextNode(substitute(e.getValue().asText(), key, problems)));
+                } else {
+                    resolveEnvironment(e.getValue(), key, problems);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                String key = path + "[" + i + "]";
+                if (array.get(i).isTextual()) {
+                    array.set(i, new TextNode(substitute(array.get(i).asText(), key, problems)));
+                } else {
+                    resolveEnvironment(array.get(i), key, problems);
+                }
+            }
+        }
+    }
+
+    private String substitute(String value, String key, List<String> problems) {
+        Matcher m = ENV_REF.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String resolved = environment.get(m.group(1));
+            if (resolved == null) {
+                resolved = m.group(2);
+            }
+            if (resolved == null) {
+                problems.add(key + ": environment variable " + m.group(1) + " is not set");
+                resolved = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(resolved));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static JobConfig bind(ConfigNode root, String source) {
+        ConfigNode job = root.child("job");
+        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1));
+
+        ConfigNode src = root.child("source");
+        SourceType type = src.enumValue("type", SourceType.class, SourceType.KAFKA);
+        ConfigNode kafkaIn = src.child("kafka");
+        KafkaSourceSettings kafkaSource = new KafkaSourceSettings(
+                kafkaIn.string("bootstrap-servers"),
+                kafkaIn.stringList("topics"),
+                kafkaIn.optionalString("topic-pattern"),
+                kafkaIn.string("group-id"),
+                kafkaIn.enumValue("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED_OR_EARLIEST),
+                kafkaIn.bool("bounded", false),
+                kafkaIn.duration("partition-discovery-interval", Duration.ofMinutes(1)),
+                kafkaIn.stringMap("properties"));
+        if (kafkaSource.topics().isEmpty() == kafkaSource.topicPattern().isEmpty()) {
+            kafkaIn.problem("topics", "give exactly one of topics (a list) or topic-pattern (a regular expression)");
+        }
+        kafkaSource.topicPattern().ifPresent(p -> {
+            try {
+                Pattern.compile(p);
+            } catch (RuntimeException e) {
+                kafkaIn.problem("topic-pattern", "not a valid regular expression: " + e.getMessage());
+            }
+        });
+
+        ConfigNode reg = root.child("registry");
+        RegistrySettings registry = new RegistrySettings(
+                reg.string("url"),
+                reg.optionalString("username"),
+                reg.optionalSecret("password"),
+                reg.intAtLeast("cache-size", 1000, 1),
+                reg.duration("request-timeout", Duration.ofSeconds(10)),
+                reg.intAtLeast("max-retries", 5, 0),
+                reg.duration("retry-backoff", Duration.ofMillis(500)));
+        if (registry.username().isPresent() != registry.password().isPresent()) {
+            reg.problem("username", "username and password go together: give both or neither");
+        }
+        if (!registry.url().isEmpty() && !registry.url().matches("https?://.+")) {
+            reg.problem("url", "expected an http:// or https:// URL, got \"" + registry.url() + "\"");
+        }
+
+        ConfigNode val = root.child("validation");
+        ValidationSettings validation = new ValidationSettings(
+                val.instant("earliest-event-time", Instant.parse("2000-01-01T00:00:00Z")),
+                val.duration("max-future-skew", Duration.ofMinutes(5)),
+                val.intAtLeast("max-value-bytes", 1024 * 1024, WireFormat.HEADER_LENGTH));
+
+        ConfigNode dd = root.child("dedup");
+        DedupSettings dedup = new DedupSettings(dd.duration("ttl", Duration.ofHours(24)));
+
+        ConfigNode et = root.child("event-time");
+        EventTimeSettings eventTime = new EventTimeSettings(
+                et.duration("max-out-of-orderness", Duration.ofSeconds(30)),
+                et.duration("idleness", Duration.ofMinutes(1)));
+
+        ConfigNode win = root.child("window");
+        WindowSettings window = new WindowSettings(
+                win.requiredDuration("size"),
+                win.duration("allowed-lateness", Duration.ZERO));
+
+        ConfigNode an = root.child("anomaly");
+        AnomalySettings anomaly = new AnomalySettings(
+                an.doubleIn("ewma-alpha", 0.2, 0.001, 1.0),
+                an.intAtLeast("warm-up-windows", 6, 2),
+                an.doubleIn("z-threshold", 3.0, 0.1, 1000),
+                an.doubleIn("min-stddev-count", 1.0, 0.0, Double.MAX_VALUE),
+                an.doubleIn("min-stddev-severity", 0.02, 0.0, 1.0),
+                an.duration("baseline-ttl", Duration.ofDays(30)));
+
+        ConfigNode sinks = root.child("sinks");
+        ConfigNode kafkaOut = sinks.child("kafka");
+        KafkaSinkSettings kafkaSink = new KafkaSinkSettings(
+                kafkaOut.string("bootstrap-servers"),
+                kafkaOut.string("aggregates-topic"),
+                kafkaOut.string("anomalies-topic"),
+                kafkaOut.string("dead-letter-topic"),
+                kafkaOut.string("late-events-topic"),
+                kafkaOut.string("transactional-id-prefix"),
+                kafkaOut.duration("transaction-timeout", Duration.ofMinutes(15)),
+                kafkaOut.duration("broker-max-transaction-timeout", Duration.ofMinutes(15)),
+                kafkaOut.stringMap("properties"));
+        ConfigNode jdbc = sinks.child("jdbc");
+        JdbcSinkSettings jdbcSink = new JdbcSinkSettings(
+                jdbc.string("url"),
+                jdbc.string("username"),
+                jdbc.optionalSecret("password"),
+                jdbc.intAtLeast("batch-size", 500, 1),
+                jdbc.duration("batch-interval", Duration.ofSeconds(1)),
+                jdbc.intAtLeast("max-retries", 5, 0));
+        if (!jdbcSink.url().isEmpty() && !jdbcSink.url().startsWith("jdbc:postgresql:")) {
+            jdbc.problem("url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got \""
+                    + jdbcSink.url() + "\"");
+        }
+
+        ConfigNode cp = root.child("checkpoints");
+        CheckpointSettings checkpoints = new CheckpointSettings(
+                cp.duration("interval", Duration.ofSeconds(30)),
+                cp.duration("timeout", Duration.ofMinutes(10)),
+                cp.duration("min-pause", Duration.ofSeconds(5)),
+                cp.intAtLeast("tolerable-failures", 3, 0),
+                cp.string("directory"),
+                cp.optionalString("savepoint-directory"),
+                cp.bool("incremental", true),
+                cp.bool("retain-on-cancellation", true));
+
+        return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource), registry, validation,
+                dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints);
+    }
+
+    /** Rules that involve more than one key; each message names the keys involved. */
+    private static void checkCombinations(JobConfig c, List<String> problems) {
+        if (c.window().size().isZero()) {
+            problems.add("window.size: must be longer than 0");
+        }
+        if (c.checkpoints().interval().toMillis() < 10) {
+            problems.add("checkpoints.interval: must be at least 10ms (Flink's minimum)");
+        }
+        if (c.eventTime().idleness().isZero()) {
+            problems.add("event-time.idleness: must be longer than 0, or an idle partition holds every window back");
+        }
+        Duration longestCheckpoint = c.checkpoints().interval().plus(c.checkpoints().timeout());
+        if (c.kafkaSink().transactionTimeout().compareTo(longestCheckpoint) < 0) {
+            problems.add("sinks.kafka.transaction-timeout: " + Durations.format(c.kafkaSink().transactionTimeout())
+                    + " is shorter than checkpoints.interval + checkpoints.timeout ("
+                    + Durations.format(longestCheckpoint)
+                    + "); the broker would abort transactions of checkpoints still in flight");
+        }
+        if (c.kafkaSink().transactionTimeout().compareTo(c.kafkaSink().brokerMaxTransactionTimeout()) > 0) {
+            problems.add("sinks.kafka.transaction-timeout: " + Durations.format(c.kafkaSink().transactionTimeout())
+                    + " exceeds sinks.kafka.broker-max-transaction-timeout ("
+                    + Durations.format(c.kafkaSink().brokerMaxTransactionTimeout())
+                    + "); the broker rejects such producers (raise transaction.max.timeout.ms on the brokers and this key together)");
+        }
+        if (c.checkpoints().interval().compareTo(c.checkpoints().timeout()) > 0) {
+            problems.add("checkpoints.timeout: shorter than checkpoints.interval; every slow checkpoint would be dropped");
+        }
+        Set<String> outputs = new HashSet<>();
+        for (String[] topic : new String[][] {
+                {"sinks.kafka.aggregates-topic", c.kafkaSink().aggregatesTopic()},
+                {"sinks.kafka.anomalies-topic", c.kafkaSink().anomaliesTopic()},
+                {"sinks.kafka.dead-letter-topic", c.kafkaSink().deadLetterTopic()},
+                {"sinks.kafka.late-events-topic", c.kafkaSink().lateEventsTopic()}}) {
+            if (!outputs.add(topic[1])) {
+                problems.add(topic[0] + ": \"" + topic[1] + "\" is already used by another output topic");
+            }
+            if (readsTopic(c.input().kafka(), topic[1])) {
+                problems.add(topic[0] + ": \"" + topic[1] + "\" is also an input topic; the job would read its own output");
+            }
+        }
+    }
+
+    private static boolean readsTopic(KafkaSourceSettings source, String topic) {
+        return source.topics().contains(topic)
+                || source.topicPattern().map(p -> Pattern.matches(p, topic)).orElse(false);
+    }
+}

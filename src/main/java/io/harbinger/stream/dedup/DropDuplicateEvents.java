@@ -1,0 +1,55 @@
+package io.harbinger.stream.dedup;
+
+import io.harbinger.stream.validate.Envelope;
+
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+
+/**
+ * Keyed by event_id: lets the first copy of an event through and drops the copies that upstream retries and
+ * MirrorMaker replicas deliver again. What is remembered expires after the configured TTL, which bounds the
+ * state to the ids seen in that span.
+ */
+public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, Envelope> {
+    private static final long serialVersionUID = 1L;
+    /** Entries RocksDB's compaction filter checks between refreshes of the current time. */
+    private static final long TTL_COMPACTION_QUERY_INTERVAL = 1000;
+
+    private final Duration ttl;
+    private transient ValueState<Boolean> seen;
+    private transient Counter duplicatesDropped;
+
+    public DropDuplicateEvents(Duration ttl) {
+        this.ttl = ttl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(TTL_COMPACTION_QUERY_INTERVAL)
+                .build());
+        seen = getRuntimeContext().getState(descriptor);
+        duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("duplicatesDropped");
+    }
+
+    @Override
+    public void processElement(Envelope envelope, Context ctx, Collector<Envelope> out) throws Exception {
+        if (seen.value() != null) {
+            duplicatesDropped.inc();
+            return;
+        }
+        seen.update(Boolean.TRUE);
+        out.collect(envelope);
+    }
+}

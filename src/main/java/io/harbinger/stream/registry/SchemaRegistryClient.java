@@ -1,0 +1,239 @@
+package io.harbinger.stream.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.harbinger.stream.config.JobConfig.RegistrySettings;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A small client for the subset of the Confluent Schema Registry REST API this job needs, with a bounded
+ * cache of schemas by id, basic auth, and retries with exponential backoff for failures of the registry
+ * itself (connection errors, 5xx, 429). TLS uses the JVM's trust store (javax.net.ssl.trustStore).
+ *
+ * <p>Serializable so that operators can carry it; the HTTP client and caches are created on first use.
+ */
+public class SchemaRegistryClient implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** An unknown id is asked again after this long, so a schema registered a moment later is found. */
+    private static final long NOT_FOUND_TTL_MILLIS = 60_000;
+
+    private final RegistrySettings settings;
+    private transient HttpClient http;
+    private transient Map<Integer, Schema> schemasById;
+    private transient Map<Integer, Long> notFoundSince;
+    private transient long requests;
+    private transient long cacheHits;
+
+    public SchemaRegistryClient(RegistrySettings settings) {
+        this.settings = settings;
+    }
+
+    public String url() {
+        return settings.url();
+    }
+
+    /** Requests sent to the registry and answers served from the cache, for metrics. */
+    public synchronized long requestCount() {
+        return requests;
+    }
+
+    public synchronized long cacheHitCount() {
+        return cacheHits;
+    }
+
+    /** The writer schema registered under this id. */
+    public synchronized Schema schemaById(int id) throws SchemaNotFoundException, RegistryUnavailableException {
+        init();
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            cacheHits++;
+            return cached;
+        }
+        Long missingSince = notFoundSince.get(id);
+        if (missingSince != null && System.currentTimeMillis() - missingSince < NOT_FOUND_TTL_MILLIS) {
+            cacheHits++;
+            throw notFound(id);
+        }
+        Response r = send("GET", "/schemas/ids/" + id, null);
+        if (r.status == 404) {
+            notFoundSince.put(id, System.currentTimeMillis());
+            throw notFound(id);
+        }
+        requireOk(r, "fetch schema id " + id);
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(r.body.path("schema").asText());
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException("registry " + settings.url() + " returned an unparseable schema for id "
+                    + id + ": " + e.getMessage(), r.status, 0);
+        }
+        schemasById.put(id, schema);
+        notFoundSince.remove(id);
+        return schema;
+    }
+
+    /** Registers the schema under the subject (or finds it already there) and returns its id. */
+    public synchronized int register(String subject, Schema schema) throws RegistryUnavailableException {
+        init();
+        Response r = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
+        requireOk(r, "register a schema under subject " + subject);
+        int id = r.body.path("id").asInt();
+        schemasById.put(id, schema);
+        return id;
+    }
+
+    /** Whether the registry would accept this schema as the next version of the subject. */
+    public synchronized boolean isCompatible(String subject, Schema schema) throws RegistryUnavailableException {
+        init();
+        Response r = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
+                schemaBody(schema));
+        if (r.status == 404) {
+            return true; // no version yet: anything is compatible with nothing
+        }
+        requireOk(r, "check compatibility under subject " + subject);
+        return r.body.path("is_compatible").asBoolean(false);
+    }
+
+    private SchemaNotFoundException notFound(int id) {
+        return new SchemaNotFoundException("schema id " + id + " is not known to the registry at " + settings.url());
+    }
+
+    private static String schemaBody(Schema schema) {
+        return JSON.createObjectNode().put("schema", schema.toString()).toString();
+    }
+
+    private static String encode(String subject) {
+        return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private void requireOk(Response r, String what) {
+        if (r.status / 100 != 2) {
+            throw new SchemaRegistryException("registry " + settings.url() + " refused to " + what + ": HTTP "
+                    + r.status + " " + r.body.path("message").asText(r.body.toString()),
+                    r.status, r.body.path("error_code").asInt(0));
+        }
+    }
+
+    /** Sends with retries: connection failures, 5xx and 429 are the registry's trouble, not the caller's. */
+    private Response send(String method, String path, String body) throws RegistryUnavailableException {
+        URI uri = URI.create(stripSlash(settings.url()) + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(settings.requestTimeout())
+                .header("Accept", CONTENT_TYPE);
+        if (body != null) {
+            request.header("Content-Type", CONTENT_TYPE);
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        basicAuth().ifPresent(auth -> request.header("Authorization", auth));
+
+        Exception last = null;
+        long backoff = settings.retryBackoff().toMillis();
+        for (int attempt = 0; attempt <= settings.maxRetries(); attempt++) {
+            if (attempt > 0) {
+                LOG.warn("Schema registry {} {} failed ({}); retry {}/{} in {} ms", method, uri,
+                        last.getMessage(), attempt, settings.maxRetries(), backoff);
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+            try {
+                requests++;
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() >= 500 || response.statusCode() == 429) {
+                    last = new IOException("HTTP " + response.statusCode() + " " + abbreviate(response.body()));
+                    continue;
+                }
+                if (response.statusCode() == 401 || response.statusCode() == 403) {
+                    throw new SchemaRegistryException("registry " + settings.url() + " rejected the credentials (HTTP "
+                            + response.statusCode() + "); check registry.username and registry.password",
+                            response.statusCode(), 0);
+                }
+                return new Response(response.statusCode(), parse(response.body()));
+            } catch (IOException e) {
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryUnavailableException("interrupted while calling the registry at " + uri, e);
+            }
+        }
+        throw new RegistryUnavailableException("schema registry " + uri + " unavailable after "
+                + (settings.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
+    }
+
+    private Optional<String> basicAuth() {
+        if (settings.username().isEmpty() || settings.password().isEmpty()) {
+            return Optional.empty();
+        }
+        String token = settings.username().get() + ":" + settings.password().get().reveal();
+        return Optional.of("Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void init() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
+            int capacity = settings.cacheSize();
+            schemasById = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Schema> eldest) {
+                    return size() > capacity;
+                }
+            });
+            notFoundSince = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("message", abbreviate(body));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static void sleep(long millis) throws RegistryUnavailableException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryUnavailableException("interrupted while waiting to retry the registry", e);
+        }
+    }
+
+    private record Response(int status, JsonNode body) {}
+}

@@ -1,0 +1,47 @@
+package io.harbinger.stream.sink;
+
+import io.harbinger.stream.source.RawRecord;
+import io.harbinger.stream.validate.Envelope;
+
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes a rejected or late record with its original key, value and headers untouched, plus headers that
+ * say why and where it came from, so that it can be understood, fixed and replayed.
+ */
+public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Envelope> {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+
+    public DeadLetterSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(Envelope envelope, KafkaSinkContext context, Long timestamp) {
+        RawRecord raw = envelope.raw;
+        RecordHeaders headers = new RecordHeaders();
+        if (raw.headerKeys != null) {
+            for (int i = 0; i < raw.headerKeys.length; i++) {
+                headers.add(raw.headerKeys[i], raw.headerValues[i]);
+            }
+        }
+        headers.add(DeadLetterHeaders.REASON, utf8(envelope.reason.name()));
+        headers.add(DeadLetterHeaders.MESSAGE, utf8(envelope.message));
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(raw.source));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(raw.partition));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(raw.position));
+        headers.add(DeadLetterHeaders.SOURCE_TIMESTAMP, utf8(String.valueOf(raw.timestamp)));
+        // The broker time of the original record, not the event's (possibly absurd) timestamp.
+        Long recordTime = raw.timestamp >= 0 ? raw.timestamp : null;
+        return new ProducerRecord<>(topic, null, recordTime, raw.key, raw.value, headers);
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,108 @@
+package io.harbinger.stream.sink;
+
+import io.harbinger.curated.AnomalyAlert;
+import io.harbinger.curated.SeverityAggregate;
+import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
+import io.harbinger.stream.config.Secret;
+
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Idempotent upserts into the tables of schemas/sql/harbinger.sql. At-least-once delivery plus
+ * INSERT ... ON CONFLICT on the natural key gives an exactly-once result: a replayed row rewrites itself with
+ * the same values, and an older revision never overwrites a newer one.
+ */
+public final class PostgresUpsertSinks {
+    static final String UPSERT_AGGREGATE = """
+            INSERT INTO severity_aggregates (country_code, event_type, window_start, window_end, event_count,
+                severity_sum, severity_mean, severity_min, severity_max, severity_stddev, revision)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (country_code, event_type, window_start) DO UPDATE SET
+                window_end = EXCLUDED.window_end, event_count = EXCLUDED.event_count,
+                severity_sum = EXCLUDED.severity_sum, severity_mean = EXCLUDED.severity_mean,
+                severity_min = EXCLUDED.severity_min, severity_max = EXCLUDED.severity_max,
+                severity_stddev = EXCLUDED.severity_stddev, revision = EXCLUDED.revision
+            WHERE severity_aggregates.revision <= EXCLUDED.revision""";
+
+    static final String UPSERT_ALERT = """
+            INSERT INTO anomaly_alerts (alert_id, country_code, event_type, window_start, window_end, metric,
+                observed, baseline_mean, baseline_stddev, z_score, threshold, baseline_windows)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (alert_id) DO UPDATE SET
+                country_code = EXCLUDED.country_code, event_type = EXCLUDED.event_type,
+                window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, metric = EXCLUDED.metric,
+                observed = EXCLUDED.observed, baseline_mean = EXCLUDED.baseline_mean,
+                baseline_stddev = EXCLUDED.baseline_stddev, z_score = EXCLUDED.z_score,
+                threshold = EXCLUDED.threshold, baseline_windows = EXCLUDED.baseline_windows""";
+
+    private PostgresUpsertSinks() {}
+
+    public static JdbcSink<SeverityAggregate> aggregates(JdbcSinkSettings settings) {
+        JdbcStatementBuilder<SeverityAggregate> bind = (ps, a) -> {
+            ps.setString(1, a.getCountryCode());
+            ps.setString(2, a.getEventType());
+            ps.setObject(3, utc(a.getWindowStart()));
+            ps.setObject(4, utc(a.getWindowEnd()));
+            ps.setLong(5, a.getCount());
+            ps.setDouble(6, a.getSeveritySum());
+            ps.setDouble(7, a.getSeverityMean());
+            ps.setDouble(8, a.getSeverityMin());
+            ps.setDouble(9, a.getSeverityMax());
+            ps.setDouble(10, a.getSeverityStddev());
+            ps.setInt(11, a.getRevision());
+        };
+        return JdbcSink.<SeverityAggregate>builder()
+                .withQueryStatement(UPSERT_AGGREGATE, bind)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    public static JdbcSink<AnomalyAlert> anomalies(JdbcSinkSettings settings) {
+        JdbcStatementBuilder<AnomalyAlert> bind = (ps, a) -> {
+            ps.setString(1, a.getAlertId());
+            ps.setString(2, a.getCountryCode());
+            ps.setString(3, a.getEventType());
+            ps.setObject(4, utc(a.getWindowStart()));
+            ps.setObject(5, utc(a.getWindowEnd()));
+            ps.setString(6, a.getMetric().name());
+            ps.setDouble(7, a.getObserved());
+            ps.setDouble(8, a.getBaselineMean());
+            ps.setDouble(9, a.getBaselineStddev());
+            ps.setDouble(10, a.getZScore());
+            ps.setDouble(11, a.getThreshold());
+            ps.setInt(12, a.getBaselineWindows());
+        };
+        return JdbcSink.<AnomalyAlert>builder()
+                .withQueryStatement(UPSERT_ALERT, bind)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    private static OffsetDateTime utc(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    private static JdbcExecutionOptions executionOptions(JdbcSinkSettings settings) {
+        return JdbcExecutionOptions.builder()
+                .withBatchSize(settings.batchSize())
+                .withBatchIntervalMs(settings.batchInterval().toMillis())
+                .withMaxRetries(settings.maxRetries())
+                .build();
+    }
+
+    private static JdbcConnectionOptions connectionOptions(JdbcSinkSettings settings) {
+        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(settings.url())
+                .withDriverName("org.postgresql.Driver")
+                .withUsername(settings.username())
+                .withPassword(settings.password().map(Secret::reveal).orElse(null))
+                .build();
+    }
+}

@@ -1,0 +1,30 @@
+package io.harbinger.stream.validate;
+
+import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.registry.RegistryUnavailableException;
+import io.harbinger.stream.source.RawRecord;
+
+/**
+ * Turns a raw record into an {@link Envelope}: decoded and valid, or rejected with a reason. Only a failure of
+ * a dependency (the registry) escapes as an exception, because retrying cannot make a bad record good but
+ * restarting can make a missing registry come back.
+ */
+public class RecordValidator {
+    private final EventDecoder decoder;
+    private final EventValidator validator;
+
+    public RecordValidator(EventDecoder decoder, EventValidator validator) {
+        this.decoder = decoder;
+        this.validator = validator;
+    }
+
+    public Envelope validate(RawRecord raw) throws RegistryUnavailableException {
+        try {
+            GeopoliticalEvent event = decoder.decode(raw.value);
+            validator.check(event);
+            return Envelope.valid(raw, event);
+        } catch (InvalidRecordException e) {
+            return Envelope.rejected(raw, e.reason(), e.getMessage() + " [" + raw.describe() + "]");
+        }
+    }
+}
