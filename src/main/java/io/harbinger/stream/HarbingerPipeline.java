@@ -2,10 +2,9 @@ package io.harbinger.stream;
 
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
-import io.harbinger.stream.aggregate.EmitWindowAggregate;
 import io.harbinger.stream.aggregate.EventTimeStrategy;
 import io.harbinger.stream.aggregate.MarkLate;
-import io.harbinger.stream.aggregate.SeverityAggregator;
+import io.harbinger.stream.aggregate.SeverityWindows;
 import io.harbinger.stream.aggregate.WindowKey;
 import io.harbinger.stream.anomaly.AnomalyDetector;
 import io.harbinger.stream.config.JobConfig;
@@ -32,8 +31,6 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 
 import java.time.Clock;
 
@@ -60,8 +57,6 @@ public final class HarbingerPipeline {
 
         private Uids() {}
     }
-
-    private static final OutputTag<Envelope> LATE_EVENTS = new OutputTag<>("late-events") {};
 
     private HarbingerPipeline() {}
 
@@ -111,15 +106,10 @@ public final class HarbingerPipeline {
                 .process(new DropDuplicateEvents(config.dedup().ttl()))
                 .uid(Uids.DEDUP).name("Drop duplicate event_ids");
 
-        SingleOutputStreamOperator<SeverityAggregate> aggregates = unique
-                .keyBy(WindowKey::of)
-                .window(TumblingEventTimeWindows.of(config.window().size()))
-                .allowedLateness(config.window().allowedLateness())
-                .sideOutputLateData(LATE_EVENTS)
-                .aggregate(new SeverityAggregator(), new EmitWindowAggregate())
+        SingleOutputStreamOperator<SeverityAggregate> aggregates = SeverityWindows.apply(unique, config.window())
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
-        aggregates.getSideOutput(LATE_EVENTS)
+        aggregates.getSideOutput(SeverityWindows.LATE_EVENTS)
                 .map(new MarkLate(config.window().size(), config.window().allowedLateness()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))

@@ -1,0 +1,183 @@
+package io.harbinger.stream.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobConfigLoaderTest {
+    private static final Map<String, String> LOCAL_ENV = Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+            "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081",
+            "POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/postgres",
+            "POSTGRES_USER", "postgres",
+            "POSTGRES_PASSWORD", "s3cret",
+            "CHECKPOINT_DIR", "file:///tmp/checkpoints");
+
+    private static final String MINIMAL = """
+            job: {name: test}
+            source:
+              kafka: {bootstrap-servers: "k:9092", topics: [raw], group-id: g}
+            registry: {url: "http://r:8081"}
+            window: {size: 5m}
+            sinks:
+              kafka:
+                bootstrap-servers: "k:9092"
+                aggregates-topic: agg
+                anomalies-topic: anom
+                dead-letter-topic: dlq
+                late-events-topic: late
+                transactional-id-prefix: tx
+              jdbc: {url: "jdbc:postgresql://db/x", username: u}
+            checkpoints: {directory: "file:///tmp/cp"}
+            """;
+
+    private final JobConfigLoader loader = new JobConfigLoader(LOCAL_ENV);
+
+    @Test
+    void shippedLocalConfigLoadsWithItsEnvironment() {
+        JobConfig config = loader.load(Path.of("jobs-config/local.yaml"), List.of());
+
+        assertThat(config.input().kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+        assertThat(config.input().kafka().bounded()).isTrue();
+        assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(config.validation().earliestEventTime()).isEqualTo(Instant.parse("2015-02-18T00:00:00Z"));
+    }
+
+    @Test
+    void shippedProductionConfigLoads() {
+        Map<String, String> env = new HashMap<>(LOCAL_ENV);
+        env.put("KAFKA_USERNAME", "harbinger");
+        env.put("KAFKA_PASSWORD", "pw\"with$quote");
+        env.put("SCHEMA_REGISTRY_USERNAME", "reg");
+        env.put("SCHEMA_REGISTRY_PASSWORD", "regpw");
+
+        JobConfig config = new JobConfigLoader(env).load(Path.of("jobs-config/prod-msk.yaml"), List.of());
+
+        assertThat(config.input().kafka().topicPattern()).contains("([a-z0-9-]+\\.)?geopolitical-events");
+        assertThat(config.input().kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
+                .contains("username=\"harbinger\"").contains("pw\"with$quote");
+        assertThat(config.checkpoints().directory()).startsWith("s3://");
+    }
+
+    @Test
+    void defaultsApplyToAMinimalConfig() {
+        JobConfig config = loader.parse(MINIMAL, "minimal.yaml", List.of());
+
+        assertThat(config.dedup().ttl()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.input().kafka().startingOffsets())
+                .isEqualTo(JobConfig.StartingOffsets.COMMITTED_OR_EARLIEST);
+        assertThat(config.kafkaSink().transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.validation().maxValueBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.job().parallelism()).isEmpty();
+    }
+
+    @Test
+    void setOverridesWinOverTheFile() {
+        JobConfig config = loader.parse(MINIMAL, "minimal.yaml",
+                List.of("window.size=10m", "anomaly.z-threshold=4.5", "source.kafka.topics=a,b"));
+
+        assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.anomaly().zThreshold()).isEqualTo(4.5);
+        assertThat(config.input().kafka().topics()).containsExactly("a", "b");
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileAndKey() {
+        String broken = MINIMAL
+                .replace("window: {size: 5m}", "window: {size: five, allowed-latenes: 1m}")
+                .replace("registry: {url: \"http://r:8081\"}", "registry: {url: \"r:8081\", cache-size: lots}")
+                .replace("group-id: g", "group-id: \"\"");
+
+        assertThatThrownBy(() -> loader.parse(broken, "jobs-config/broken.yaml", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobs-config/broken.yaml")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "window.size: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got \"five\"",
+                        "window.allowed-latenes: unknown key",
+                        "registry.cache-size: expected a number, got \"lots\"",
+                        "registry.url: expected an http:// or https:// URL, got \"r:8081\"",
+                        "source.kafka.group-id: must not be empty"));
+    }
+
+    @Test
+    void missingRequiredKeysAreNamed() {
+        assertThatThrownBy(() -> loader.parse("job: {name: x}\n", "empty.yaml", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "source.kafka.bootstrap-servers: is required",
+                        "registry.url: is required",
+                        "window.size: is required",
+                        "sinks.kafka.transactional-id-prefix: is required",
+                        "checkpoints.directory: is required"));
+    }
+
+    @Test
+    void unsetEnvironmentVariableIsNamedWithItsKey() {
+        String yaml = MINIMAL.replace("username: u", "username: u, password: \"${DB_PASSWORD}\"");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "f.yaml", List.of()))
+                .hasMessageContaining("sinks.jdbc.password: environment variable DB_PASSWORD is not set");
+        JobConfig withDefault = loader.parse(yaml.replace("${DB_PASSWORD}", "${DB_PASSWORD:-fallback}"),
+                "f.yaml", List.of());
+        assertThat(withDefault.jdbcSink().password().orElseThrow().reveal()).isEqualTo("fallback");
+    }
+
+    @Test
+    void secretsNeverPrintInTheConfig() {
+        String yaml = MINIMAL.replace("username: u", "username: u, password: hunter2");
+
+        JobConfig config = loader.parse(yaml, "f.yaml", List.of());
+
+        assertThat(config.toString()).doesNotContain("hunter2").contains("******");
+    }
+
+    @Test
+    void transactionTimeoutMustCoverCheckpointsAndStayUnderTheBrokerMaximum() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml",
+                List.of("checkpoints.interval=1m", "checkpoints.timeout=20m")))
+                .hasMessageContaining("sinks.kafka.transaction-timeout: 15m is shorter than checkpoints.interval"
+                        + " + checkpoints.timeout (21m)");
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("sinks.kafka.transaction-timeout=20m")))
+                .hasMessageContaining("sinks.kafka.transaction-timeout: 20m exceeds"
+                        + " sinks.kafka.broker-max-transaction-timeout (15m)");
+    }
+
+    @Test
+    void outputTopicsMustBeDistinctAndNotRead() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml",
+                List.of("sinks.kafka.late-events-topic=dlq", "sinks.kafka.aggregates-topic=raw")))
+                .hasMessageContaining("sinks.kafka.late-events-topic: \"dlq\" is already used by another output topic")
+                .hasMessageContaining("sinks.kafka.aggregates-topic: \"raw\" is also an input topic");
+    }
+
+    @Test
+    void topicsAndPatternAreExclusive() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("source.kafka.topic-pattern=raw.*")))
+                .hasMessageContaining("source.kafka.topics: give exactly one of topics");
+    }
+
+    @Test
+    void yamlSyntaxErrorsNameTheLine() {
+        assertThatThrownBy(() -> loader.parse("job:\n  name: [unclosed\n", "bad.yaml", List.of()))
+                .hasMessageContaining("bad.yaml").hasMessageContaining("not valid YAML at line");
+    }
+
+    @Test
+    void missingFileIsNamed(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Path file = dir.resolve("nope.yaml");
+        assertThat(Files.exists(file)).isFalse();
+        assertThatThrownBy(() -> loader.load(file, List.of()))
+                .hasMessageContaining(file.toString()).hasMessageContaining("file not found");
+    }
+}
