@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
+import io.harbinger.stream.config.Secret;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -40,7 +41,14 @@ public class SchemaRegistryClient implements Serializable {
     /** An unknown id is asked again after this long, so a schema registered a moment later is found. */
     private static final long NOT_FOUND_TTL_MILLIS = 60_000;
 
-    private final RegistrySettings settings;
+    /** Copied out of the config record: its Optional fields are not serializable. */
+    private final String url;
+    private final String username;
+    private final Secret password;
+    private final int cacheSize;
+    private final Duration requestTimeout;
+    private final int maxRetries;
+    private final Duration retryBackoff;
     private transient HttpClient http;
     private transient Map<Integer, Schema> schemasById;
     private transient Map<Integer, Long> notFoundSince;
@@ -48,11 +56,17 @@ public class SchemaRegistryClient implements Serializable {
     private transient long cacheHits;
 
     public SchemaRegistryClient(RegistrySettings settings) {
-        this.settings = settings;
+        this.url = settings.url();
+        this.username = settings.username().orElse(null);
+        this.password = settings.password().orElse(null);
+        this.cacheSize = settings.cacheSize();
+        this.requestTimeout = settings.requestTimeout();
+        this.maxRetries = settings.maxRetries();
+        this.retryBackoff = settings.retryBackoff();
     }
 
     public String url() {
-        return settings.url();
+        return url;
     }
 
     /** Requests sent to the registry and answers served from the cache, for metrics. */
@@ -87,7 +101,7 @@ public class SchemaRegistryClient implements Serializable {
         try {
             schema = new Schema.Parser().parse(r.body.path("schema").asText());
         } catch (SchemaParseException e) {
-            throw new SchemaRegistryException("registry " + settings.url() + " returned an unparseable schema for id "
+            throw new SchemaRegistryException("registry " + url + " returned an unparseable schema for id "
                     + id + ": " + e.getMessage(), r.status, 0);
         }
         schemasById.put(id, schema);
@@ -118,7 +132,7 @@ public class SchemaRegistryClient implements Serializable {
     }
 
     private SchemaNotFoundException notFound(int id) {
-        return new SchemaNotFoundException("schema id " + id + " is not known to the registry at " + settings.url());
+        return new SchemaNotFoundException("schema id " + id + " is not known to the registry at " + url);
     }
 
     private static String schemaBody(Schema schema) {
@@ -131,7 +145,7 @@ public class SchemaRegistryClient implements Serializable {
 
     private void requireOk(Response r, String what) {
         if (r.status / 100 != 2) {
-            throw new SchemaRegistryException("registry " + settings.url() + " refused to " + what + ": HTTP "
+            throw new SchemaRegistryException("registry " + url + " refused to " + what + ": HTTP "
                     + r.status + " " + r.body.path("message").asText(r.body.toString()),
                     r.status, r.body.path("error_code").asInt(0));
         }
@@ -139,9 +153,9 @@ public class SchemaRegistryClient implements Serializable {
 
     /** Sends with retries: connection failures, 5xx and 429 are the registry's trouble, not the caller's. */
     private Response send(String method, String path, String body) throws RegistryUnavailableException {
-        URI uri = URI.create(stripSlash(settings.url()) + path);
+        URI uri = URI.create(stripSlash(url) + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(settings.requestTimeout())
+                .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE);
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
@@ -151,11 +165,11 @@ public class SchemaRegistryClient implements Serializable {
         basicAuth().ifPresent(auth -> request.header("Authorization", auth));
 
         Exception last = null;
-        long backoff = settings.retryBackoff().toMillis();
-        for (int attempt = 0; attempt <= settings.maxRetries(); attempt++) {
+        long backoff = retryBackoff.toMillis();
+        for (int attempt = 0; attempt <= maxRetries; attempt++) {
             if (attempt > 0) {
                 LOG.warn("Schema registry {} {} failed ({}); retry {}/{} in {} ms", method, uri,
-                        last.getMessage(), attempt, settings.maxRetries(), backoff);
+                        last.getMessage(), attempt, maxRetries, backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 30_000);
             }
@@ -167,7 +181,7 @@ public class SchemaRegistryClient implements Serializable {
                     continue;
                 }
                 if (response.statusCode() == 401 || response.statusCode() == 403) {
-                    throw new SchemaRegistryException("registry " + settings.url() + " rejected the credentials (HTTP "
+                    throw new SchemaRegistryException("registry " + url + " rejected the credentials (HTTP "
                             + response.statusCode() + "); check registry.username and registry.password",
                             response.statusCode(), 0);
                 }
@@ -180,21 +194,21 @@ public class SchemaRegistryClient implements Serializable {
             }
         }
         throw new RegistryUnavailableException("schema registry " + uri + " unavailable after "
-                + (settings.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
+                + (maxRetries + 1) + " attempts: " + last.getMessage(), last);
     }
 
     private Optional<String> basicAuth() {
-        if (settings.username().isEmpty() || settings.password().isEmpty()) {
+        if (username == null || password == null) {
             return Optional.empty();
         }
-        String token = settings.username().get() + ":" + settings.password().get().reveal();
+        String token = username + ":" + password.reveal();
         return Optional.of("Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private void init() {
         if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
-            int capacity = settings.cacheSize();
+            http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+            int capacity = cacheSize;
             schemasById = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Integer, Schema> eldest) {

@@ -2,10 +2,10 @@ package io.harbinger.stream.source;
 
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.EventDecoder;
 import io.harbinger.stream.validate.EventValidator;
 import io.harbinger.stream.validate.RecordValidator;
 import io.harbinger.stream.validate.ValidationMetrics;
+import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,7 +38,7 @@ public class KafkaEnvelopeDeserializer implements KafkaRecordDeserializationSche
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        validator = new RecordValidator(new EventDecoder(registry, maxPayloadBytes), rules);
+        validator = new RecordValidator(WireDecoder.forEvents(registry, maxPayloadBytes), rules);
         metrics = new ValidationMetrics(context.getMetricGroup(), registry);
     }
 

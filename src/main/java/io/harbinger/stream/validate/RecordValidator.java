@@ -10,10 +10,10 @@ import io.harbinger.stream.source.RawRecord;
  * restarting can make a missing registry come back.
  */
 public class RecordValidator {
-    private final EventDecoder decoder;
+    private final WireDecoder<GeopoliticalEvent> decoder;
     private final EventValidator validator;
 
-    public RecordValidator(EventDecoder decoder, EventValidator validator) {
+    public RecordValidator(WireDecoder<GeopoliticalEvent> decoder, EventValidator validator) {
         this.decoder = decoder;
         this.validator = validator;
     }

@@ -18,12 +18,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Decodes Confluent wire-format payloads into the current {@link GeopoliticalEvent} (the reader schema),
- * resolving whichever writer schema the header names. Each payload gets a fresh binary decoder, so a
- * malformed record can never leave state behind that breaks the next one (FLINK-31951).
+ * Decodes Confluent wire-format payloads into a generated Avro class (the reader schema), resolving whichever
+ * writer schema the header names. Each payload gets a fresh binary decoder, so a malformed record can never
+ * leave state behind that breaks the next one (FLINK-31951).
  */
-public class EventDecoder {
-    private static final Schema READER = GeopoliticalEvent.getClassSchema();
+public class WireDecoder<T> {
     /** Avro reads its length limits once per JVM; without them a corrupt length prefix allocates up to 2 GiB. */
     private static final String[] AVRO_LENGTH_LIMITS = {
         "org.apache.avro.limits.string.maxLength", "org.apache.avro.limits.bytes.maxLength"};
@@ -37,19 +36,26 @@ public class EventDecoder {
     }
 
     private final SchemaRegistryClient registry;
+    private final Schema readerSchema;
     private final long maxPayloadBytes;
-    private final Map<Integer, SpecificDatumReader<GeopoliticalEvent>> readersByWriterId = new HashMap<>();
+    private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new HashMap<>();
     private final Map<Integer, String> incompatibleWriterIds = new HashMap<>();
 
     /**
      * @param maxPayloadBytes payloads above this size are rejected before decoding
      */
-    public EventDecoder(SchemaRegistryClient registry, long maxPayloadBytes) {
+    public WireDecoder(SchemaRegistryClient registry, Schema readerSchema, long maxPayloadBytes) {
         this.registry = registry;
+        this.readerSchema = readerSchema;
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    public GeopoliticalEvent decode(byte[] payload) throws InvalidRecordException, RegistryUnavailableException {
+    /** The decoder of the job's input: raw events read as the current GeopoliticalEvent. */
+    public static WireDecoder<GeopoliticalEvent> forEvents(SchemaRegistryClient registry, long maxPayloadBytes) {
+        return new WireDecoder<>(registry, GeopoliticalEvent.getClassSchema(), maxPayloadBytes);
+    }
+
+    public T decode(byte[] payload) throws InvalidRecordException, RegistryUnavailableException {
         if (payload == null || payload.length == 0) {
             throw new InvalidRecordException(Reason.EMPTY_VALUE, payload == null ? "value is null" : "value is empty");
         }
@@ -62,12 +68,12 @@ public class EventDecoder {
                     "value has " + payload.length + " bytes, more than the " + maxPayloadBytes + " allowed");
         }
         int schemaId = WireFormat.schemaId(payload);
-        SpecificDatumReader<GeopoliticalEvent> reader = readerFor(schemaId);
+        SpecificDatumReader<T> reader = readerFor(schemaId);
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(
                 payload, WireFormat.HEADER_LENGTH, payload.length - WireFormat.HEADER_LENGTH, null);
-        GeopoliticalEvent event;
+        T record;
         try {
-            event = reader.read(null, decoder);
+            record = reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
             throw new InvalidRecordException(Reason.UNDECODABLE_AVRO,
                     "Avro body does not decode with writer schema id " + schemaId + ": " + describe(e));
@@ -84,12 +90,12 @@ public class EventDecoder {
         } catch (IOException e) {
             throw new InvalidRecordException(Reason.UNDECODABLE_AVRO, "cannot check the end of the record: " + describe(e));
         }
-        return event;
+        return record;
     }
 
-    private SpecificDatumReader<GeopoliticalEvent> readerFor(int schemaId)
+    private SpecificDatumReader<T> readerFor(int schemaId)
             throws InvalidRecordException, RegistryUnavailableException {
-        SpecificDatumReader<GeopoliticalEvent> reader = readersByWriterId.get(schemaId);
+        SpecificDatumReader<T> reader = readersByWriterId.get(schemaId);
         if (reader != null) {
             return reader;
         }
@@ -104,17 +110,17 @@ public class EventDecoder {
             throw new InvalidRecordException(Reason.UNKNOWN_SCHEMA_ID, e.getMessage());
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
-                SchemaCompatibility.checkReaderWriterCompatibility(READER, writer);
+                SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
         if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
             String message = "writer schema id " + schemaId + " (" + writer.getFullName()
-                    + ") cannot be read as " + READER.getFullName() + ": "
+                    + ") cannot be read as " + readerSchema.getFullName() + ": "
                     + compatibility.getResult().getIncompatibilities().stream()
                             .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
                             .reduce((a, b) -> a + "; " + b).orElse("incompatible");
             incompatibleWriterIds.put(schemaId, message);
             throw new InvalidRecordException(Reason.INCOMPATIBLE_SCHEMA, message);
         }
-        reader = new SpecificDatumReader<>(writer, READER);
+        reader = new SpecificDatumReader<>(writer, readerSchema);
         readersByWriterId.put(schemaId, reader);
         return reader;
     }

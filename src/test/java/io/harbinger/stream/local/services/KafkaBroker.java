@@ -1,0 +1,579 @@
+package io.harbinger.stream.local.services;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * A real Kafka 3.9.1 broker (KRaft, combined broker + controller, one node) running as its own {@code java}
+ * process on 127.0.0.1, with transactions enabled.
+ *
+ * <p>The broker's jars are not on the test classpath (they would clash with the Flink connector's
+ * kafka-clients 3.4.0): the build writes their classpath to the file named by the system property
+ * {@code kafka.broker.classpath.file} (default {@code target/kafka-broker.classpath}).
+ *
+ * <p>Every broker started is stopped by {@link #close()} and, failing that, by a JVM shutdown hook.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    /** System property naming the file that holds the broker's classpath (one ':'-separated line). */
+    public static final String CLASSPATH_FILE_PROPERTY = "kafka.broker.classpath.file";
+    private static final String DEFAULT_CLASSPATH_FILE = "target/kafka-broker.classpath";
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final int START_ATTEMPTS = 3;
+    private static final String HOST = "127.0.0.1";
+    private static final long SESSION_TIMEOUT_MS = 3000;
+
+    private final Path workDir;
+    private final String classpath;
+    private final Path serverProperties;
+    private final Path log4jProperties;
+    private final Path logFile;
+    private final Path stdoutFile;
+    private final int port;
+    private final int controllerPort;
+
+    private volatile Process process;
+    private volatile Admin admin;
+    private final Thread shutdownHook;
+
+    private KafkaBroker(Path workDir, String classpath, int port, int controllerPort) {
+        this.workDir = workDir;
+        this.classpath = classpath;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.serverProperties = workDir.resolve("server.properties");
+        this.log4jProperties = workDir.resolve("log4j.properties");
+        this.logFile = workDir.resolve("server.log");
+        this.stdoutFile = workDir.resolve("broker.out");
+        this.shutdownHook = new Thread(this::stopQuietly, "kafka-broker-shutdown-" + port);
+    }
+
+    /**
+     * Formats a fresh KRaft log directory under {@code workDir} and starts a broker on free 127.0.0.1 ports.
+     * Returns when an admin client can describe the cluster.
+     *
+     * @throws IllegalStateException if the broker does not come up within 60 s (the message carries the tail
+     *     of its log and the log's path)
+     */
+    public static KafkaBroker start(Path workDir) {
+        String classpath = readClasspath();
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create Kafka work directory " + workDir, e);
+        }
+        Path dir = workDir.toAbsolutePath();
+        IllegalStateException last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int[] ports = freePorts(2);
+            KafkaBroker broker = new KafkaBroker(dir, classpath, ports[0], ports[1]);
+            long t0 = System.nanoTime();
+            try {
+                broker.writeConfig();
+                broker.format();
+                broker.launchAndAwaitReady();
+                LOG.info("Kafka broker ready at {} in {} ms (work dir {})", broker.bootstrapServers(),
+                        (System.nanoTime() - t0) / 1_000_000, dir);
+                return broker;
+            } catch (PortClashException e) {
+                // another process took one of our ports between probing and binding: pick new ones
+                LOG.warn("Kafka broker attempt {} hit a port clash, retrying with new ports", attempt);
+                broker.stopQuietly();
+                deleteRecursively(dir.resolve("data"));
+                last = e;
+            } catch (RuntimeException e) {
+                broker.stopQuietly();
+                throw e;
+            }
+        }
+        throw last;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the PLAINTEXT listener. */
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The broker's own log (log4j, INFO). Its stdout/stderr go to {@code broker.out} next to it. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /**
+     * Creates the topics (replication factor 1) and waits until every partition has a leader. Topics that
+     * exist already are left as they are.
+     */
+    public void createTopics(int partitions, String... names) {
+        List<NewTopic> topics = Arrays.stream(names)
+                .map(n -> new NewTopic(n, partitions, (short) 1))
+                .collect(Collectors.toList());
+        Admin a = admin();
+        a.createTopics(topics).values().forEach((name, future) -> {
+            try {
+                future.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Creating topic " + name + " failed on "
+                            + bootstrapServers() + " (broker log: " + logFile + ")", e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating topic " + name, e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Creating topic " + name + " timed out on "
+                        + bootstrapServers() + " (broker log: " + logFile + ")", e);
+            }
+        });
+        awaitLeaders(a, Arrays.asList(names), Duration.ofSeconds(30));
+    }
+
+    /** Stops the broker gracefully (SIGTERM, then SIGKILL after 10 s). Data stays in the work directory. */
+    public void stop() {
+        closeAdmin();
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Kafka broker pid {} did not stop within {} s, killing it", p.pid(), STOP_GRACE.toSeconds());
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+        removeShutdownHook();
+        LOG.info("Kafka broker {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Kills the broker process at once (SIGKILL), as a crash would. Data stays; {@link #restart()} brings it back. */
+    public void kill() {
+        closeAdmin();
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+        removeShutdownHook();
+        LOG.info("Kafka broker {} killed", bootstrapServers());
+    }
+
+    /**
+     * Stops the broker if it runs and starts it again on the same ports with the same data. After a
+     * graceful {@link #stop()} this takes about 2.5 s; after {@link #kill()} about 5 s, as the controller
+     * only accepts the new broker incarnation once the killed one's session (3 s) has expired.
+     */
+    public void restart() {
+        stop();
+        long t0 = System.nanoTime();
+        try {
+            launchAndAwaitReady();
+        } catch (RuntimeException e) {
+            stopQuietly();
+            throw e;
+        }
+        LOG.info("Kafka broker {} restarted in {} ms", bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaBroker[" + bootstrapServers() + ", " + workDir + (isRunning() ? ", running]" : ", stopped]");
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    static String readClasspath() {
+        Path file = Paths.get(System.getProperty(CLASSPATH_FILE_PROPERTY, DEFAULT_CLASSPATH_FILE));
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("Kafka broker classpath file " + file.toAbsolutePath()
+                    + " is missing: run `mvn test-compile` first (the maven-antrun-plugin execution"
+                    + " 'kafka-broker-classpath' writes it; system property " + CLASSPATH_FILE_PROPERTY
+                    + " overrides the location)");
+        }
+        try {
+            String cp = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (cp.isEmpty() || !cp.contains("kafka_2.13")) {
+                throw new IllegalStateException("Kafka broker classpath file " + file.toAbsolutePath()
+                        + " does not name the kafka_2.13 jar: run `mvn test-compile` again");
+            }
+            return cp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read Kafka broker classpath file " + file.toAbsolutePath(), e);
+        }
+    }
+
+    private void writeConfig() {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", slashes(workDir.resolve("data")));
+        p.setProperty("num.partitions", "1");
+        p.setProperty("default.replication.factor", "1");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "1");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "1");
+        p.setProperty("min.insync.replicas", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("transaction.max.timeout.ms", "3600000");
+        p.setProperty("auto.create.topics.enable", "false");
+        // After a kill, the restarted node's broker cannot register again until the killed incarnation's
+        // session expires, counted from the restarted controller's activation (DuplicateBrokerRegistrationException,
+        // retried with exponential back-off): the 9 s default made kill + restart take 14 s.
+        p.setProperty("broker.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS));
+        p.setProperty("broker.heartbeat.interval.ms", "500");
+        p.setProperty("num.network.threads", "2");
+        p.setProperty("num.io.threads", "2");
+        StringBuilder log4j = new StringBuilder()
+                .append("log4j.rootLogger=INFO, file\n")
+                .append("log4j.appender.file=org.apache.log4j.FileAppender\n")
+                .append("log4j.appender.file.File=").append(slashes(logFile)).append('\n')
+                .append("log4j.appender.file.Append=true\n")
+                .append("log4j.appender.file.layout=org.apache.log4j.PatternLayout\n")
+                .append("log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n\n")
+                .append("log4j.logger.kafka.request.logger=WARN\n")
+                .append("log4j.logger.state.change.logger=WARN\n")
+                .append("log4j.logger.kafka.log.LogCleaner=WARN\n");
+        try (var out = Files.newBufferedWriter(serverProperties, StandardCharsets.UTF_8)) {
+            p.store(out, "Harbinger test broker");
+            Files.writeString(log4jProperties, log4j, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write Kafka configuration into " + workDir, e);
+        }
+    }
+
+    /** {@code kafka-storage.sh format}: a fresh cluster id, run in its own JVM. */
+    private void format() {
+        // what `kafka.tools.StorageTool random-uuid` prints, without a JVM start of its own
+        String clusterId = Uuid.randomUuid().toString();
+        Path formatLog = workDir.resolve("format.log");
+        List<String> cmd = javaCommand("-Xmx256m");
+        cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties.toString(),
+                "--ignore-formatted"));
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(formatLog.toFile())
+                    .start();
+            if (!p.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("Kafka StorageTool format did not finish in "
+                        + FORMAT_TIMEOUT.toSeconds() + " s; its output (" + formatLog + "):\n" + tail(formatLog, 40));
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("Kafka StorageTool format failed with exit code " + p.exitValue()
+                        + "; its output (" + formatLog + "):\n" + tail(formatLog, 40));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run Kafka StorageTool format (" + cmd.get(0) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private void launchAndAwaitReady() {
+        List<String> cmd = javaCommand("-Xmx512m");
+        cmd.add("kafka.Kafka");
+        cmd.add(serverProperties.toString());
+        try {
+            Files.writeString(stdoutFile, "---- start " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            process = new ProcessBuilder(cmd)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the Kafka broker process (" + cmd.get(0) + ")", e);
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        LOG.debug("Kafka broker pid {} starting on {}", process.pid(), bootstrapServers());
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        // 1. the listener accepts connections (keeps the admin client from logging connection warnings)
+        while (!canConnect()) {
+            checkAlive();
+            if (System.nanoTime() > deadline) {
+                failNotReady("its PLAINTEXT port " + port + " never accepted connections", null);
+            }
+            sleep(100);
+        }
+        // 2. the cluster answers metadata requests
+        Exception lastError = null;
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            try {
+                if (!admin().describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                lastError = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failNotReady("interrupted", e);
+            }
+            sleep(100);
+        }
+        failNotReady("describeCluster did not succeed", lastError);
+    }
+
+    private void checkAlive() {
+        Process p = process;
+        if (p != null && !p.isAlive()) {
+            process = null;
+            removeShutdownHook();
+            String log = tail(logFile, 60) + "\n" + tail(stdoutFile, 30);
+            String msg = "Kafka broker process exited with code " + p.exitValue() + " during start on "
+                    + bootstrapServers() + " (log: " + logFile + ", stdout: " + stdoutFile + "):\n" + log;
+            if (log.contains("Address already in use") || log.contains("BindException")) {
+                throw new PortClashException(msg);
+            }
+            throw new IllegalStateException(msg);
+        }
+    }
+
+    private void failNotReady(String why, Exception cause) {
+        String log = tail(logFile, 60) + "\n" + tail(stdoutFile, 30);
+        stopQuietly();
+        throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready within "
+                + READY_TIMEOUT.toSeconds() + " s: " + why + " (log: " + logFile + ", stdout: " + stdoutFile
+                + "); log tail:\n" + log, cause);
+    }
+
+    private boolean canConnect() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(HOST, port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties props = new Properties();
+            props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+            props.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "harbinger-test-broker-admin-" + port);
+            admin = Admin.create(props);
+        }
+        return admin;
+    }
+
+    private synchronized void closeAdmin() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+            admin = null;
+        }
+    }
+
+    private void awaitLeaders(Admin a, List<String> names, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, TopicDescription> d = a.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
+                boolean ready = d.values().stream()
+                        .flatMap(t -> t.partitions().stream())
+                        .map(TopicPartitionInfo::leader)
+                        .allMatch(l -> l != null && !l.isEmpty());
+                if (ready && d.size() == names.size()) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                last = e; // UnknownTopicOrPartition while metadata propagates
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for topics " + names, e);
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("Topics " + names + " have no leaders after " + timeout.toSeconds()
+                + " s on " + bootstrapServers() + " (broker log: " + logFile + ")", last);
+    }
+
+    private List<String> javaCommand(String heap) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.add(heap);
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dlog4j.configuration=" + log4jProperties.toUri());
+        cmd.add("-cp");
+        cmd.add(classpath);
+        return cmd;
+    }
+
+    private static String javaBinary() {
+        Path java = Paths.get(System.getProperty("java.home"), "bin",
+                System.getProperty("os.name", "").startsWith("Windows") ? "java.exe" : "java");
+        if (Files.isExecutable(java)) {
+            return java.toString();
+        }
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping Kafka broker {} failed", bootstrapServers(), e);
+            Process p = process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private void removeShutdownHook() {
+        if (Thread.currentThread() == shutdownHook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // JVM shutting down, or the hook was never added
+        }
+    }
+
+    static int[] freePorts(int n) {
+        // hold all sockets open together so the n ports differ
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            InetAddress lo = InetAddress.getByName(HOST);
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, lo));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        if (!Files.isRegularFile(file)) {
+            return "(" + file + " does not exist)";
+        }
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    private static String slashes(Path p) {
+        return p.toAbsolutePath().toString().replace('\\', '/');
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Cannot delete {}", dir, e);
+        }
+    }
+
+    /** The broker could not bind a port that was free a moment before. */
+    private static final class PortClashException extends IllegalStateException {
+        PortClashException(String message) {
+            super(message);
+        }
+    }
+}

