@@ -124,6 +124,20 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /** Creates an empty database (CREATE DATABASE cannot run in a transaction) and returns its JDBC URL. */
+    public String createDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database name must be a lower-case SQL identifier: " + name);
+        }
+        try (Connection c = connection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + " on " + jdbcUrl() + ": "
+                    + e.getMessage(), e);
+        }
+        return jdbcUrl().substring(0, jdbcUrl().lastIndexOf('/') + 1) + name;
+    }
+
     /** Runs one or more statements in one transaction. */
     public void executeSql(String sql) {
         try (Connection c = connection()) {
