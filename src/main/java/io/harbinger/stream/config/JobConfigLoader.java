@@ -47,6 +47,7 @@ import java.util.regex.Pattern;
 public final class JobConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final double MIN_STDDEV_FLOOR = 1e-6;
 
     private final Map<String, String> environment;
 
@@ -241,8 +242,9 @@ public final class JobConfigLoader {
                 an.doubleIn("ewma-alpha", 0.2, 0.001, 1.0),
                 an.intAtLeast("warm-up-windows", 6, 2),
                 an.doubleIn("z-threshold", 3.0, 0.1, 1000),
-                an.doubleIn("min-stddev-count", 1.0, 0.0, Double.MAX_VALUE),
-                an.doubleIn("min-stddev-severity", 0.02, 0.0, 1.0),
+                // Floors above 0: a flat history would otherwise give z = 0/0 or x/0.
+                an.doubleIn("min-stddev-count", 1.0, MIN_STDDEV_FLOOR, Double.MAX_VALUE),
+                an.doubleIn("min-stddev-severity", 0.02, MIN_STDDEV_FLOOR, 1.0),
                 an.duration("baseline-ttl", Duration.ofDays(30)));
 
         ConfigNode sinks = root.child("sinks");

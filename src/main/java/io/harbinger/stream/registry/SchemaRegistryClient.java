@@ -40,6 +40,8 @@ public class SchemaRegistryClient implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** An unknown id is asked again after this long, so a schema registered a moment later is found. */
     private static final long NOT_FOUND_TTL_MILLIS = 60_000;
+    /** Confluent's error code for an unknown schema id. */
+    private static final int SCHEMA_NOT_FOUND = 40403;
 
     /** Copied out of the config record: its Optional fields are not serializable. */
     private final String url;
@@ -92,7 +94,9 @@ public class SchemaRegistryClient implements Serializable {
             throw notFound(id);
         }
         Response r = send("GET", "/schemas/ids/" + id, null);
-        if (r.status == 404) {
+        // Only the registry's own "schema not found" blames the record; any other 404 (a wrong URL path)
+        // would dead-letter every record, so it is the deployment's error.
+        if (r.status == 404 && r.body.path("error_code").asInt() == SCHEMA_NOT_FOUND) {
             notFoundSince.put(id, System.currentTimeMillis());
             throw notFound(id);
         }
