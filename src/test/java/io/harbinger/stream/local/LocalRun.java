@@ -65,6 +65,11 @@ public final class LocalRun {
         System.exit(exit);
     }
 
+    /** Parses the command line the way main does, for callers such as tests. */
+    public static LocalRunArguments arguments(String... args) {
+        return LocalRunArguments.parse(args);
+    }
+
     public static RunSummary run(LocalRunArguments arguments) throws Exception {
         for (Path input : arguments.inputs()) {
             if (!Files.isReadable(input)) {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The local runner's command line: {@code --input FILE... --out DIR --config FILE --partitions N --set k=v}. */
-record LocalRunArguments(List<Path> inputs, Path out, Path config, int partitions, List<String> overrides) {
+public record LocalRunArguments(List<Path> inputs, Path out, Path config, int partitions, List<String> overrides) {
     static final String USAGE = "usage: -Dexec.args=\"[--input GDELT_EXPORT_FILE...] [--out DIR]"
             + " [--config FILE] [--partitions N] [--set key=value ...]\"";
 

@@ -1,0 +1,74 @@
+package io.harbinger.stream;
+
+import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.config.JobConfigLoader;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The job graph as the entry point builds it from a shipped config, without running it. */
+class HarbingerPipelineTest {
+    private static final Map<String, String> ENV = Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+            "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081",
+            "POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/postgres",
+            "POSTGRES_USER", "postgres",
+            "POSTGRES_PASSWORD", "pw",
+            "CHECKPOINT_DIR", "file:///tmp/harbinger-checkpoints");
+
+    private final JobConfig config = new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"), List.of());
+
+    @Test
+    void everyOperatorHasAStableUidAndNoTypeFallsBackToKryo() {
+        // GENERIC_TYPES=false in the job's configuration makes building fail on any Kryo fallback.
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(config));
+        HarbingerPipeline.build(env, config);
+        StreamGraph graph = env.getStreamGraph();
+
+        assertThat(graph.getStreamNodes()).isNotEmpty();
+        for (StreamNode node : graph.getStreamNodes()) {
+            assertThat(node.getTransformationUID()).as("uid of %s", node.getOperatorName()).isNotBlank();
+        }
+        assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID)
+                .contains(HarbingerPipeline.Uids.SOURCE, HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS,
+                        HarbingerPipeline.Uids.ANOMALY, HarbingerPipeline.Uids.DEAD_LETTER_SINK)
+                .doesNotHaveDuplicates();
+        assertThat(graph.getJobGraph().getNumberOfVertices()).isPositive();
+    }
+
+    @Test
+    void checkpointingAndStateBackendComeFromTheConfig() {
+        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+
+        assertThat(flink.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/harbinger-checkpoints");
+    }
+
+    @Test
+    void entryPointArgumentsAreCheckedBeforeAnythingStarts() {
+        assertThat(HarbingerJob.Arguments.parse(new String[] {"--config", "a.yaml", "--set", "window.size=5m"}))
+                .isEqualTo(new HarbingerJob.Arguments(Path.of("a.yaml"), List.of("window.size=5m")));
+        assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[0]))
+                .hasMessageContaining("--config is required");
+        assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[] {"--config"}))
+                .hasMessageContaining("--config needs a value");
+        assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[] {"--confg", "x"}))
+                .hasMessageContaining("unknown argument \"--confg\"");
+    }
+}
