@@ -1,11 +1,11 @@
 package io.harbinger.stream.anomaly;
 
+import io.harbinger.stream.KeyedStateTtl;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.AnomalySettings;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -22,7 +22,6 @@ import java.util.List;
  */
 public class AnomalyDetector extends KeyedProcessFunction<String, SeverityAggregate, AnomalyAlert> {
     private static final long serialVersionUID = 1L;
-    private static final long TTL_COMPACTION_QUERY_INTERVAL = 1000;
 
     private final AnomalySettings settings;
     private transient AnomalyScorer scorer;
@@ -37,11 +36,7 @@ public class AnomalyDetector extends KeyedProcessFunction<String, SeverityAggreg
     public void open(OpenContext openContext) {
         scorer = new AnomalyScorer(settings);
         ValueStateDescriptor<Baseline> descriptor = new ValueStateDescriptor<>("baseline", Baseline.class);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(settings.baselineTtl())
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(TTL_COMPACTION_QUERY_INTERVAL)
-                .build());
+        descriptor.enableTimeToLive(KeyedStateTtl.afterLastWrite(settings.baselineTtl()));
         baseline = getRuntimeContext().getState(descriptor);
         anomalies = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("anomalies");
     }

@@ -1,8 +1,8 @@
 package io.harbinger.stream.dedup;
 
+import io.harbinger.stream.KeyedStateTtl;
 import io.harbinger.stream.validate.Envelope;
 
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,8 +20,6 @@ import java.time.Duration;
  */
 public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
-    /** Entries RocksDB's compaction filter checks between refreshes of the current time. */
-    private static final long TTL_COMPACTION_QUERY_INTERVAL = 1000;
 
     private final Duration ttl;
     private transient ValueState<Boolean> seen;
@@ -34,11 +32,7 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, 
     @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(TTL_COMPACTION_QUERY_INTERVAL)
-                .build());
+        descriptor.enableTimeToLive(KeyedStateTtl.afterLastWrite(ttl));
         seen = getRuntimeContext().getState(descriptor);
         duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("duplicatesDropped");
     }

@@ -226,6 +226,7 @@ public final class LocalRun {
         synchronized void close() {
             if (closed) return;
             closed = true;
+            say("Stopping Kafka, the schema registry and PostgreSQL ...");
             closeQuietly(postgres);
             closeQuietly(registry);
             closeQuietly(kafka);
