@@ -17,10 +17,14 @@ import io.harbinger.stream.sink.KafkaSinks;
 import io.harbinger.stream.sink.PostgresUpsertSinks;
 import io.harbinger.stream.source.KafkaEnvelopeDeserializer;
 import io.harbinger.stream.source.KafkaEventSource;
+import io.harbinger.stream.source.KinesisEnvelopeDeserializer;
+import io.harbinger.stream.source.KinesisEventSource;
+import io.harbinger.stream.source.PerShardWatermarks;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
 import io.harbinger.stream.validate.SplitByValidity;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -43,6 +47,9 @@ public final class HarbingerPipeline {
     /** Operator uids: part of the savepoint format. Never change one of a stateful operator. */
     public static final class Uids {
         public static final String SOURCE = "kafka-source";
+        /** The Kinesis source keeps its shard sequence numbers under its own uid, never the Kafka source's. */
+        public static final String KINESIS_SOURCE = "kinesis-source";
+        public static final String KINESIS_WATERMARKS = "kinesis-shard-watermarks";
         public static final String SPLIT = "split-by-validity";
         public static final String DEAD_LETTER_SINK = "dead-letter-sink";
         public static final String DEDUP = "dedup-by-event-id";
@@ -88,8 +95,9 @@ public final class HarbingerPipeline {
         EventValidator rules = new EventValidator(config.validation(), Clock.systemUTC());
         var sinks = config.kafkaSink();
 
-        DataStream<Envelope> decoded = env
-                .fromSource(KafkaEventSource.create(config.input().kafka(),
+        DataStream<Envelope> decoded = config.input().type() == JobConfig.SourceType.KINESIS
+                ? kinesisSource(env, config, registry, rules)
+                : env.fromSource(KafkaEventSource.create(config.input().kafka(),
                                 new KafkaEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes())),
                         EventTimeStrategy.forEvents(config.eventTime()), "Kafka source: raw events")
                 .uid(Uids.SOURCE);
@@ -135,5 +143,18 @@ public final class HarbingerPipeline {
         alerts
                 .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink()))
                 .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
+    }
+
+    /** Kinesis: FlinkKinesisConsumer decodes and validates in the source; watermarks are kept per shard. */
+    private static DataStream<Envelope> kinesisSource(StreamExecutionEnvironment env, JobConfig config,
+                                                      SchemaRegistryClient registry, EventValidator rules) {
+        return env
+                .addSource(KinesisEventSource.create(config.input().kinesis(),
+                        new KinesisEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes())),
+                        "Kinesis source: raw events")
+                .uid(Uids.KINESIS_SOURCE)
+                .transform("Per-shard watermarks", TypeInformation.of(Envelope.class), new PerShardWatermarks(
+                        EventTimeStrategy.forEvents(config.eventTime()), config.eventTime().idleness()))
+                .uid(Uids.KINESIS_WATERMARKS);
     }
 }

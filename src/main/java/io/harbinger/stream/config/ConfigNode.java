@@ -68,6 +68,14 @@ final class ConfigNode {
         return child;
     }
 
+    /** A key that must be absent because another key makes it meaningless. */
+    void notUsed(String name, String because) {
+        read.add(name);
+        if (has(name)) {
+            problem(name, "not used when " + because + "; remove it");
+        }
+    }
+
     Optional<String> optionalString(String name) {
         read.add(name);
         JsonNode v = node.get(name);

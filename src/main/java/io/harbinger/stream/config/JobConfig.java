@@ -27,11 +27,41 @@ public record JobConfig(
 
     public record JobSettings(String name, Optional<Integer> parallelism) implements Serializable {}
 
-    public enum SourceType { KAFKA }
+    public enum SourceType { KAFKA, KINESIS }
 
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED_OR_EARLIEST, COMMITTED_OR_LATEST }
 
-    public record SourceSettings(SourceType type, KafkaSourceSettings kafka) implements Serializable {}
+    /**
+     * The input: exactly one of {@code kafka} and {@code kinesis} is set, the one {@code type} names; the other
+     * is null (its section must be absent from the config).
+     */
+    public record SourceSettings(SourceType type, KafkaSourceSettings kafka, KinesisSourceSettings kinesis)
+            implements Serializable {
+        public SourceSettings(SourceType type, KafkaSourceSettings kafka) {
+            this(type, kafka, null);
+        }
+    }
+
+    public enum KinesisStartingPosition { LATEST, TRIM_HORIZON, AT_TIMESTAMP }
+
+    public enum KinesisRecordPublisher { POLLING, EFO }
+
+    public enum EfoRegistration { LAZY, EAGER }
+
+    /** Kinesis Data Streams through FlinkKinesisConsumer; credentials always come from the AWS provider chain. */
+    public record KinesisSourceSettings(
+            List<String> streams,
+            String region,
+            Optional<String> endpoint,
+            KinesisStartingPosition startingPosition,
+            Optional<Instant> startingTimestamp,
+            KinesisRecordPublisher recordPublisher,
+            Duration pollingInterval,
+            int pollingMaxRecords,
+            Optional<String> efoConsumerName,
+            EfoRegistration efoRegistration,
+            Duration shardDiscoveryInterval,
+            Map<String, String> properties) implements Serializable {}
 
     public record KafkaSourceSettings(
             String bootstrapServers,

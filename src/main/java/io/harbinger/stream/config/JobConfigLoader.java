@@ -16,6 +16,10 @@ import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
 import io.harbinger.stream.config.JobConfig.JobSettings;
 import io.harbinger.stream.config.JobConfig.KafkaSinkSettings;
 import io.harbinger.stream.config.JobConfig.KafkaSourceSettings;
+import io.harbinger.stream.config.JobConfig.EfoRegistration;
+import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
+import io.harbinger.stream.config.JobConfig.KinesisSourceSettings;
+import io.harbinger.stream.config.JobConfig.KinesisStartingPosition;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.config.JobConfig.SourceSettings;
 import io.harbinger.stream.config.JobConfig.SourceType;
@@ -35,6 +39,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -181,26 +186,15 @@ public final class JobConfigLoader {
 
         ConfigNode src = root.child("source");
         SourceType type = src.enumValue("type", SourceType.class, SourceType.KAFKA);
-        ConfigNode kafkaIn = src.child("kafka");
-        KafkaSourceSettings kafkaSource = new KafkaSourceSettings(
-                kafkaIn.string("bootstrap-servers"),
-                kafkaIn.stringList("topics"),
-                kafkaIn.optionalString("topic-pattern"),
-                kafkaIn.string("group-id"),
-                kafkaIn.enumValue("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED_OR_EARLIEST),
-                kafkaIn.bool("bounded", false),
-                kafkaIn.duration("partition-discovery-interval", Duration.ofMinutes(1)),
-                kafkaIn.stringMap("properties"));
-        if (kafkaSource.topics().isEmpty() == kafkaSource.topicPattern().isEmpty()) {
-            kafkaIn.problem("topics", "give exactly one of topics (a list) or topic-pattern (a regular expression)");
+        KafkaSourceSettings kafkaSource = null;
+        KinesisSourceSettings kinesisSource = null;
+        if (type == SourceType.KINESIS) {
+            src.notUsed("kafka", "source.type is kinesis");
+            kinesisSource = bindKinesis(src.child("kinesis"));
+        } else {
+            src.notUsed("kinesis", "source.type is kafka");
+            kafkaSource = bindKafka(src.child("kafka"));
         }
-        kafkaSource.topicPattern().ifPresent(p -> {
-            try {
-                Pattern.compile(p);
-            } catch (RuntimeException e) {
-                kafkaIn.problem("topic-pattern", "not a valid regular expression: " + e.getMessage());
-            }
-        });
 
         ConfigNode reg = root.child("registry");
         RegistrySettings registry = new RegistrySettings(
@@ -283,8 +277,96 @@ public final class JobConfigLoader {
                 cp.bool("incremental", true),
                 cp.bool("retain-on-cancellation", true));
 
-        return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource), registry, validation,
+        return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource, kinesisSource), registry,
+                validation,
                 dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints);
+    }
+
+    private static KafkaSourceSettings bindKafka(ConfigNode kafkaIn) {
+        KafkaSourceSettings kafkaSource = new KafkaSourceSettings(
+                kafkaIn.string("bootstrap-servers"),
+                kafkaIn.stringList("topics"),
+                kafkaIn.optionalString("topic-pattern"),
+                kafkaIn.string("group-id"),
+                kafkaIn.enumValue("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED_OR_EARLIEST),
+                kafkaIn.bool("bounded", false),
+                kafkaIn.duration("partition-discovery-interval", Duration.ofMinutes(1)),
+                kafkaIn.stringMap("properties"));
+        if (kafkaSource.topics().isEmpty() == kafkaSource.topicPattern().isEmpty()) {
+            kafkaIn.problem("topics", "give exactly one of topics (a list) or topic-pattern (a regular expression)");
+        }
+        kafkaSource.topicPattern().ifPresent(p -> {
+            try {
+                Pattern.compile(p);
+            } catch (RuntimeException e) {
+                kafkaIn.problem("topic-pattern", "not a valid regular expression: " + e.getMessage());
+            }
+        });
+
+        return kafkaSource;
+    }
+
+    /** source.kinesis: FlinkKinesisConsumer settings; see docs/configuration.md, section source.kinesis. */
+    private static KinesisSourceSettings bindKinesis(ConfigNode in) {
+        ConfigNode polling = in.child("polling");
+        ConfigNode efo = in.child("efo");
+        KinesisSourceSettings settings = new KinesisSourceSettings(
+                in.stringList("streams"),
+                in.string("region"),
+                in.optionalString("endpoint"),
+                in.enumValue("starting-position", KinesisStartingPosition.class, KinesisStartingPosition.LATEST),
+                in.has("starting-timestamp")
+                        ? Optional.of(in.instant("starting-timestamp", Instant.EPOCH))
+                        : in.optionalString("starting-timestamp").map(Instant::parse),
+                in.enumValue("record-publisher", KinesisRecordPublisher.class, KinesisRecordPublisher.POLLING),
+                polling.duration("interval", Duration.ofMillis(200)),
+                polling.intAtLeast("max-records", 10_000, 1),
+                efo.optionalString("consumer-name"),
+                efo.enumValue("registration", EfoRegistration.class, EfoRegistration.LAZY),
+                in.duration("shard-discovery-interval", Duration.ofSeconds(10)),
+                in.stringMap("properties"));
+        if (settings.streams().isEmpty() && in.has("streams")) {
+            in.problem("streams", "must name at least one stream");
+        } else if (settings.streams().isEmpty()) {
+            in.problem("streams", "is required");
+        }
+        if (settings.pollingMaxRecords() > 10_000) {
+            polling.problem("max-records", "must be at most 10000 (the GetRecords limit), got "
+                    + settings.pollingMaxRecords());
+        }
+        if (settings.pollingInterval().toMillis() < 1) {
+            polling.problem("interval", "must be at least 1ms");
+        }
+        settings.endpoint().ifPresent(e -> {
+            if (!e.matches("https?://[^\\s]+")) {
+                in.problem("endpoint", "expected an http:// or https:// URL, got \"" + e + "\"");
+            }
+        });
+        if (settings.startingPosition() == KinesisStartingPosition.AT_TIMESTAMP
+                && settings.startingTimestamp().isEmpty()) {
+            in.problem("starting-timestamp", "is required when starting-position is at-timestamp");
+        }
+        if (settings.startingPosition() != KinesisStartingPosition.AT_TIMESTAMP
+                && settings.startingTimestamp().isPresent()) {
+            in.problem("starting-timestamp", "is only used with starting-position at-timestamp");
+        }
+        if (settings.recordPublisher() == KinesisRecordPublisher.EFO) {
+            if (settings.efoConsumerName().isEmpty() || settings.efoConsumerName().get().isBlank()) {
+                efo.problem("consumer-name", "is required when record-publisher is efo");
+            } else if (!settings.efoConsumerName().get().matches("[a-zA-Z0-9_.-]{1,128}")) {
+                efo.problem("consumer-name", "must be 1 to 128 of [a-zA-Z0-9_.-] (a Kinesis consumer name), got \""
+                        + settings.efoConsumerName().get() + "\"");
+            }
+        }
+        for (String key : settings.properties().keySet()) {
+            String lower = key.toLowerCase();
+            if (lower.startsWith("aws.credentials") || lower.contains("secretkey") || lower.contains("accesskeyid")) {
+                in.problem("properties." + key, "credentials never go in the config: the job uses the AWS default"
+                        + " credentials provider chain (environment, system properties, profile, container or"
+                        + " instance role)");
+            }
+        }
+        return settings;
     }
 
     /** Rules that involve more than one key; each message names the keys involved. */
@@ -330,7 +412,7 @@ public final class JobConfigLoader {
     }
 
     private static boolean readsTopic(KafkaSourceSettings source, String topic) {
-        return source.topics().contains(topic)
-                || source.topicPattern().map(p -> Pattern.matches(p, topic)).orElse(false);
+        return source != null && (source.topics().contains(topic)
+                || source.topicPattern().map(p -> Pattern.matches(p, topic)).orElse(false));
     }
 }
