@@ -64,8 +64,14 @@ class HarbingerPipelineTest {
     void entryPointArgumentsAreCheckedBeforeAnythingStarts() {
         assertThat(HarbingerJob.Arguments.parse(new String[] {"--config", "a.yaml", "--set", "window.size=5m"}))
                 .isEqualTo(new HarbingerJob.Arguments(Path.of("a.yaml"), List.of("window.size=5m")));
-        assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[0]))
-                .hasMessageContaining("--config is required");
+        // No --config: Managed Service for Apache Flink property groups, or a local JSON file of them.
+        assertThat(HarbingerJob.Arguments.parse(new String[0]))
+                .isEqualTo(new HarbingerJob.Arguments(null, null, List.of()));
+        assertThat(HarbingerJob.Arguments.parse(new String[] {"--msf-properties", "p.json", "--set", "a=b"}))
+                .isEqualTo(new HarbingerJob.Arguments(null, Path.of("p.json"), List.of("a=b")));
+        assertThatThrownBy(() -> HarbingerJob.Arguments.parse(
+                new String[] {"--config", "a.yaml", "--msf-properties", "p.json"}))
+                .hasMessageContaining("give --config or --msf-properties, not both");
         assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[] {"--config"}))
                 .hasMessageContaining("--config needs a value");
         assertThatThrownBy(() -> HarbingerJob.Arguments.parse(new String[] {"--confg", "x"}))

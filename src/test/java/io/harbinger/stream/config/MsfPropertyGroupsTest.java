@@ -1,0 +1,96 @@
+package io.harbinger.stream.config;
+
+import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
+import io.harbinger.stream.config.JobConfig.SourceType;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Managed Service for Apache Flink property groups onto the typed config, with the same checks as a file. */
+class MsfPropertyGroupsTest {
+    private final JobConfigLoader loader = new JobConfigLoader(Map.of());
+
+    @Test
+    void shippedApplicationPropertiesBindThroughTheRuntimeLibrary() throws Exception {
+        Map<String, Properties> groups =
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json");
+
+        JobConfig config = MsfPropertyGroups.load(loader, groups, "msf.json", List.of());
+
+        assertThat(config.input().type()).isEqualTo(SourceType.KINESIS);
+        assertThat(config.input().kinesis().recordPublisher()).isEqualTo(KinesisRecordPublisher.EFO);
+        assertThat(config.input().kinesis().efoConsumerName()).contains("harbinger-stream");
+        assertThat(config.input().kinesis().streams()).containsExactly("geopolitical-events");
+        assertThat(config.anomaly().warmUpWindows()).isEqualTo(96);
+        assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.kafkaSink().properties()).containsEntry("security.protocol", "SSL");
+        assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
+        assertThat(config.jdbcSink().batchSize()).isEqualTo(1000);
+    }
+
+    @Test
+    void groupIdIsTheSectionPathAndPropertiesKeepTheirDots() {
+        assertThat(MsfPropertyGroups.path("source.kinesis", "polling.interval"))
+                .containsExactly("source", "kinesis", "polling", "interval");
+        assertThat(MsfPropertyGroups.path("sinks.kafka.properties", "sasl.jaas.config"))
+                .containsExactly("sinks", "kafka", "properties", "sasl.jaas.config");
+        assertThat(MsfPropertyGroups.path("sinks.kafka", "properties.compression.type"))
+                .containsExactly("sinks", "kafka", "properties", "compression.type");
+        assertThat(MsfPropertyGroups.path("", "job.name")).containsExactly("job", "name");
+    }
+
+    @Test
+    void overridesApplyAndProblemsNameTheGroupAndKey() throws Exception {
+        Map<String, Properties> groups = new LinkedHashMap<>(
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json"));
+        groups.get("source.kinesis").remove("efo.consumer-name");
+        groups.get("source.kinesis").setProperty("starting-position", "at-timestamp");
+        groups.get("window").setProperty("size", "15 minutes");
+        groups.put("sourc.kinesis", props("region", "x"));
+        groups.get("registry").remove("url");
+
+        assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Invalid job configuration (msf.json, runtime property groups):")
+                .hasMessageContaining("property group source.kinesis, key efo.consumer-name: is required when"
+                        + " record-publisher is efo")
+                .hasMessageContaining("property group source.kinesis, key starting-timestamp: is required when"
+                        + " starting-position is at-timestamp")
+                .hasMessageContaining("property group window, key size: expected a duration such as 500ms, 30s,"
+                        + " 5m, 2h or 7d, got \"15 minutes\"")
+                .hasMessageContaining("property group registry, key url: is required")
+                .hasMessageContaining("property group sourc.kinesis: unknown key (sourc)");
+
+        JobConfig overridden = MsfPropertyGroups.load(loader,
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json"),
+                "msf.json", List.of("source.kinesis.record-publisher=polling", "window.size=5m"));
+        assertThat(overridden.input().kinesis().recordPublisher()).isEqualTo(KinesisRecordPublisher.POLLING);
+        assertThat(overridden.window().size()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void crossKeyRulesHoldForPropertyGroupsToo() throws Exception {
+        Map<String, Properties> groups =
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json");
+        groups.get("sinks.kafka").setProperty("transaction-timeout", "5m");
+
+        assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
+                .hasMessageContaining("property group sinks.kafka, key transaction-timeout: 5m is shorter than"
+                        + " checkpoints.interval + checkpoints.timeout (11m)");
+    }
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i < kv.length; i += 2) p.setProperty(kv[i], kv[i + 1]);
+        return p;
+    }
+}
