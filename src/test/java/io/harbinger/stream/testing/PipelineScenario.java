@@ -78,7 +78,13 @@ public final class PipelineScenario {
     }
 
     public JobConfig config(List<String> overrides) {
+        return config(Path.of("src/test/resources/it-job.yaml"), Map.of(), overrides);
+    }
+
+    /** A config from another base file (e.g. it-job-kinesis.yaml), with extra environment references. */
+    public JobConfig config(Path file, Map<String, String> extraEnv, List<String> overrides) {
         Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(extraEnv);
         env.put("JOB_NAME", name);
         env.put("RAW_TOPIC", rawTopic);
         env.put("KAFKA_BOOTSTRAP_SERVERS", services.kafka.bootstrapServers());
@@ -87,7 +93,7 @@ public final class PipelineScenario {
         env.put("POSTGRES_USER", services.postgres.username());
         env.put("POSTGRES_PASSWORD", services.postgres.password());
         env.put("CHECKPOINT_DIR", checkpointDir.toUri().toString());
-        lastConfig = new JobConfigLoader(env).load(Path.of("src/test/resources/it-job.yaml"), overrides);
+        lastConfig = new JobConfigLoader(env).load(file, overrides);
         return lastConfig;
     }
 
