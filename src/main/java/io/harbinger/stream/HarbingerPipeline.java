@@ -46,6 +46,7 @@ public final class HarbingerPipeline {
         public static final String SPLIT = "split-by-validity";
         public static final String DEAD_LETTER_SINK = "dead-letter-sink";
         public static final String DEDUP = "dedup-by-event-id";
+        public static final String RESTORE_GUARD = "restored-watermark-guard";
         public static final String WINDOWS = "severity-windows";
         public static final String MARK_LATE = "mark-late";
         public static final String LATE_SINK = "late-events-sink";
@@ -106,10 +107,12 @@ public final class HarbingerPipeline {
                 .process(new DropDuplicateEvents(config.dedup().ttl()))
                 .uid(Uids.DEDUP).name("Drop duplicate event_ids");
 
-        SingleOutputStreamOperator<SeverityAggregate> aggregates = SeverityWindows.apply(unique, config.window())
+        SeverityWindows.Stage windows = SeverityWindows.apply(unique, config.window());
+        windows.guard().uid(Uids.RESTORE_GUARD).name("Keep late events late across restores");
+        SingleOutputStreamOperator<SeverityAggregate> aggregates = windows.aggregates()
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
-        aggregates.getSideOutput(SeverityWindows.LATE_EVENTS)
+        windows.lateEvents()
                 .map(new MarkLate(config.window().size(), config.window().allowedLateness()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))
