@@ -50,16 +50,22 @@ public final class PipelineScenario {
     private final SchemaRegistryClient registry;
     private JobConfig lastConfig;
 
-    private PipelineScenario(SharedServices services, String name, String jdbcUrl, Path checkpointDir) {
+    private PipelineScenario(SharedServices services, String name, String rawTopic, String jdbcUrl,
+                             Path checkpointDir) {
         this.services = services;
         this.name = name;
-        this.rawTopic = name + ".raw";
+        this.rawTopic = rawTopic;
         this.jdbcUrl = jdbcUrl;
         this.checkpointDir = checkpointDir;
         this.registry = new SchemaRegistryClient(config(List.of()).registry());
     }
 
     public static PipelineScenario create(String label, int partitions) throws Exception {
+        return create(label, partitions, null);
+    }
+
+    /** With a fixed raw topic name, for state that names its topic (savepoints); null for a unique one. */
+    public static PipelineScenario create(String label, int partitions, String rawTopic) throws Exception {
         SharedServices services = SharedServices.get();
         String name = label.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + COUNTER.incrementAndGet()
                 + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);
@@ -68,8 +74,8 @@ public final class PipelineScenario {
                 services.postgres.password()); Statement s = c.createStatement()) {
             s.execute(Files.readString(Path.of("schemas", "sql", "harbinger.sql")));
         }
-        PipelineScenario scenario = new PipelineScenario(services, name, jdbcUrl,
-                Files.createTempDirectory("harbinger-checkpoints-"));
+        PipelineScenario scenario = new PipelineScenario(services, name, rawTopic == null ? name + ".raw" : rawTopic,
+                jdbcUrl, Files.createTempDirectory("harbinger-checkpoints-"));
         JobConfig config = scenario.config(List.of());
         services.kafka.createTopics(partitions, scenario.rawTopic);
         services.kafka.createTopics(1, config.kafkaSink().aggregatesTopic(), config.kafkaSink().anomaliesTopic(),
