@@ -50,7 +50,8 @@ public record JobConfig(
             int cacheSize,
             Duration requestTimeout,
             int maxRetries,
-            Duration retryBackoff) implements Serializable {}
+            Duration retryBackoff,
+            Duration unknownIdCache) implements Serializable {}
 
     public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
             implements Serializable {}

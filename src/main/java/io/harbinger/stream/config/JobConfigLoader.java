@@ -210,7 +210,8 @@ public final class JobConfigLoader {
                 reg.intAtLeast("cache-size", 1000, 1),
                 reg.duration("request-timeout", Duration.ofSeconds(10)),
                 reg.intAtLeast("max-retries", 5, 0),
-                reg.duration("retry-backoff", Duration.ofMillis(500)));
+                reg.duration("retry-backoff", Duration.ofMillis(500)),
+                reg.duration("unknown-id-cache", Duration.ofSeconds(30)));
         if (registry.username().isPresent() != registry.password().isPresent()) {
             reg.problem("username", "username and password go together: give both or neither");
         }

@@ -38,8 +38,6 @@ public class SchemaRegistryClient implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** An unknown id is asked again after this long, so a schema registered a moment later is found. */
-    private static final long NOT_FOUND_TTL_MILLIS = 60_000;
     /** Confluent's error code for an unknown schema id. */
     private static final int SCHEMA_NOT_FOUND = 40403;
 
@@ -51,6 +49,8 @@ public class SchemaRegistryClient implements Serializable {
     private final Duration requestTimeout;
     private final int maxRetries;
     private final Duration retryBackoff;
+    /** How long an unknown id is answered from memory: spares the registry a flood of junk ids. */
+    private final long unknownIdCacheMillis;
     private transient HttpClient http;
     private transient Map<Integer, Schema> schemasById;
     private transient Map<Integer, Long> notFoundSince;
@@ -65,6 +65,7 @@ public class SchemaRegistryClient implements Serializable {
         this.requestTimeout = settings.requestTimeout();
         this.maxRetries = settings.maxRetries();
         this.retryBackoff = settings.retryBackoff();
+        this.unknownIdCacheMillis = settings.unknownIdCache().toMillis();
     }
 
     public String url() {
@@ -89,7 +90,7 @@ public class SchemaRegistryClient implements Serializable {
             return cached;
         }
         Long missingSince = notFoundSince.get(id);
-        if (missingSince != null && System.currentTimeMillis() - missingSince < NOT_FOUND_TTL_MILLIS) {
+        if (missingSince != null && System.currentTimeMillis() - missingSince < unknownIdCacheMillis) {
             cacheHits++;
             throw notFound(id);
         }

@@ -260,7 +260,7 @@ class SerializersTest {
 
     private static RegistrySettings settings(String url) {
         return new RegistrySettings(url, Optional.empty(), Optional.empty(), 100, Duration.ofSeconds(5), 1,
-                Duration.ofMillis(10));
+                Duration.ofMillis(10), Duration.ofMinutes(1));
     }
 
     private JsonNode getJson(String path) throws Exception {

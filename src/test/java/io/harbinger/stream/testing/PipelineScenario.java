@@ -41,6 +41,7 @@ import java.util.stream.Stream;
  */
 public final class PipelineScenario {
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    public static final Path CONFIG_FILE = Path.of("src/test/resources/it-job.yaml");
 
     public final SharedServices services;
     public final String name;
@@ -84,6 +85,12 @@ public final class PipelineScenario {
     }
 
     public JobConfig config(List<String> overrides) {
+        lastConfig = new JobConfigLoader(environment()).load(CONFIG_FILE, overrides);
+        return lastConfig;
+    }
+
+    /** The environment the scenario's config file is resolved with: its topics, database and services. */
+    public Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("JOB_NAME", name);
         env.put("RAW_TOPIC", rawTopic);
@@ -93,8 +100,7 @@ public final class PipelineScenario {
         env.put("POSTGRES_USER", services.postgres.username());
         env.put("POSTGRES_PASSWORD", services.postgres.password());
         env.put("CHECKPOINT_DIR", checkpointDir.toUri().toString());
-        lastConfig = new JobConfigLoader(env).load(Path.of("src/test/resources/it-job.yaml"), overrides);
-        return lastConfig;
+        return env;
     }
 
     public EventProducer producer() throws Exception {

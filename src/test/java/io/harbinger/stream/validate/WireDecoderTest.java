@@ -365,7 +365,7 @@ class WireDecoderTest {
 
     private static RegistrySettings settings(String url) {
         return new RegistrySettings(url, Optional.empty(), Optional.empty(), 100, Duration.ofSeconds(5),
-                MAX_RETRIES, Duration.ofMillis(10));
+                MAX_RETRIES, Duration.ofMillis(10), Duration.ofMinutes(1));
     }
 
     private static GeopoliticalEvent goodEvent(String id) {
