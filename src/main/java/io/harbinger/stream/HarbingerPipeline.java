@@ -69,6 +69,7 @@ public final class HarbingerPipeline {
         // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
+        flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, cp.incremental());
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cp.directory());

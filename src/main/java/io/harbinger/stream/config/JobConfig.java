@@ -25,7 +25,7 @@ public record JobConfig(
         JdbcSinkSettings jdbcSink,
         CheckpointSettings checkpoints) implements Serializable {
 
-    public record JobSettings(String name, Optional<Integer> parallelism) implements Serializable {}
+    public record JobSettings(String name, Optional<Integer> parallelism, int maxParallelism) implements Serializable {}
 
     public enum SourceType { KAFKA }
 

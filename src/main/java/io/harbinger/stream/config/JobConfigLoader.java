@@ -48,6 +48,8 @@ public final class JobConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final double MIN_STDDEV_FLOOR = 1e-6;
+    /** Flink's own default for jobs below parallelism 86; kept explicit so savepoints stay restorable. */
+    static final int DEFAULT_MAX_PARALLELISM = 128;
 
     private final Map<String, String> environment;
 
@@ -177,7 +179,11 @@ public final class JobConfigLoader {
 
     private static JobConfig bind(ConfigNode root, String source) {
         ConfigNode job = root.child("job");
-        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1));
+        // Max parallelism fixes the key groups of keyed state: it must never change once state exists.
+        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1),
+                job.intAtLeast("max-parallelism", DEFAULT_MAX_PARALLELISM, 1));
+        jobSettings.parallelism().filter(p -> p > jobSettings.maxParallelism()).ifPresent(p ->
+                job.problem("parallelism", p + " is above job.max-parallelism (" + jobSettings.maxParallelism() + ")"));
 
         ConfigNode src = root.child("source");
         SourceType type = src.enumValue("type", SourceType.class, SourceType.KAFKA);

@@ -31,10 +31,15 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, 
 
     @Override
     public void open(OpenContext openContext) {
+        seen = getRuntimeContext().getState(seenDescriptor(ttl));
+        duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("duplicatesDropped");
+    }
+
+    /** The state of this operator, as the state tool reads it too. */
+    public static ValueStateDescriptor<Boolean> seenDescriptor(Duration ttl) {
         ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
         descriptor.enableTimeToLive(KeyedStateTtl.afterLastWrite(ttl));
-        seen = getRuntimeContext().getState(descriptor);
-        duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("duplicatesDropped");
+        return descriptor;
     }
 
     @Override
