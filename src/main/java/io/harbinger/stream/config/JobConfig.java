@@ -41,7 +41,15 @@ public record JobConfig(
             StartingOffsets startingOffsets,
             boolean bounded,
             Duration partitionDiscoveryInterval,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSourceSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics
+                    + ", topicPattern=" + topicPattern + ", groupId=" + groupId + ", startingOffsets="
+                    + startingOffsets + ", bounded=" + bounded + ", partitionDiscoveryInterval="
+                    + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record RegistrySettings(
             String url,
@@ -78,7 +86,16 @@ public record JobConfig(
             String transactionalIdPrefix,
             Duration transactionTimeout,
             Duration brokerMaxTransactionTimeout,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", aggregatesTopic=" + aggregatesTopic
+                    + ", anomaliesTopic=" + anomaliesTopic + ", deadLetterTopic=" + deadLetterTopic
+                    + ", lateEventsTopic=" + lateEventsTopic + ", transactionalIdPrefix=" + transactionalIdPrefix
+                    + ", transactionTimeout=" + transactionTimeout + ", brokerMaxTransactionTimeout="
+                    + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record JdbcSinkSettings(
             String url,
