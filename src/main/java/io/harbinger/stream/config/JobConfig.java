@@ -58,7 +58,21 @@ public record JobConfig(
             int cacheSize,
             Duration requestTimeout,
             int maxRetries,
-            Duration retryBackoff) implements Serializable {}
+            Duration retryBackoff,
+            /** TLS: a PKCS12 or JKS trust store for the registry's certificate; the JVM's trust store when empty. */
+            Optional<String> truststorePath,
+            Optional<Secret> truststorePassword,
+            /** Mutual TLS: the client's key store (PKCS12 or JKS), whose password is also the key password. */
+            Optional<String> keystorePath,
+            Optional<Secret> keystorePassword) implements Serializable {
+
+        /** Without TLS stores: the JVM's trust store, no client certificate. */
+        public RegistrySettings(String url, Optional<String> username, Optional<Secret> password, int cacheSize,
+                                Duration requestTimeout, int maxRetries, Duration retryBackoff) {
+            this(url, username, password, cacheSize, requestTimeout, maxRetries, retryBackoff, Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
 
     public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
             implements Serializable {}

@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -240,7 +241,24 @@ public final class JobConfigLoader {
                 reg.intAtLeast("cache-size", 1000, 1),
                 reg.duration("request-timeout", Duration.ofSeconds(10)),
                 reg.intAtLeast("max-retries", 5, 0),
-                reg.duration("retry-backoff", Duration.ofMillis(500)));
+                reg.duration("retry-backoff", Duration.ofMillis(500)),
+                reg.optionalString("truststore-path"),
+                reg.optionalSecret("truststore-password"),
+                reg.optionalString("keystore-path"),
+                reg.optionalSecret("keystore-password"));
+        for (String store : new String[] {"truststore", "keystore"}) {
+            Optional<String> path = store.equals("truststore") ? registry.truststorePath() : registry.keystorePath();
+            boolean hasPassword = store.equals("truststore") ? registry.truststorePassword().isPresent()
+                    : registry.keystorePassword().isPresent();
+            if (hasPassword && path.isEmpty()) {
+                reg.problem(store + "-password", "given without " + store + "-path");
+            }
+            if (store.equals("keystore") && path.isPresent() && !hasPassword) {
+                reg.problem("keystore-password", "is required with keystore-path (it also unlocks the key)");
+            }
+            path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p ->
+                    reg.problem(store + "-path", "file " + p + " does not exist or cannot be read"));
+        }
         if (registry.username().isPresent() != registry.password().isPresent()) {
             reg.problem("username", "username and password go together: give both or neither");
         }
