@@ -41,7 +41,15 @@ public record JobConfig(
             StartingOffsets startingOffsets,
             boolean bounded,
             Duration partitionDiscoveryInterval,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSourceSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics
+                    + ", topicPattern=" + topicPattern + ", groupId=" + groupId + ", startingOffsets="
+                    + startingOffsets + ", bounded=" + bounded + ", partitionDiscoveryInterval="
+                    + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record RegistrySettings(
             String url,
@@ -51,7 +59,22 @@ public record JobConfig(
             Duration requestTimeout,
             int maxRetries,
             Duration retryBackoff,
-            Duration unknownIdCache) implements Serializable {}
+            Duration unknownIdCache,
+            /** TLS: a PKCS12 or JKS trust store for the registry's certificate; the JVM's trust store when empty. */
+            Optional<String> truststorePath,
+            Optional<Secret> truststorePassword,
+            /** Mutual TLS: the client's key store (PKCS12 or JKS), whose password is also the key password. */
+            Optional<String> keystorePath,
+            Optional<Secret> keystorePassword) implements Serializable {
+
+        /** Without TLS stores: the JVM's trust store, no client certificate. */
+        public RegistrySettings(String url, Optional<String> username, Optional<Secret> password, int cacheSize,
+                                Duration requestTimeout, int maxRetries, Duration retryBackoff,
+                                Duration unknownIdCache) {
+            this(url, username, password, cacheSize, requestTimeout, maxRetries, retryBackoff, unknownIdCache,
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
 
     public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
             implements Serializable {}
@@ -79,7 +102,16 @@ public record JobConfig(
             String transactionalIdPrefix,
             Duration transactionTimeout,
             Duration brokerMaxTransactionTimeout,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", aggregatesTopic=" + aggregatesTopic
+                    + ", anomaliesTopic=" + anomaliesTopic + ", deadLetterTopic=" + deadLetterTopic
+                    + ", lateEventsTopic=" + lateEventsTopic + ", transactionalIdPrefix=" + transactionalIdPrefix
+                    + ", transactionTimeout=" + transactionTimeout + ", brokerMaxTransactionTimeout="
+                    + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record JdbcSinkSettings(
             String url,

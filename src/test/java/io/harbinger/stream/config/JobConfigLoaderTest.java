@@ -1,6 +1,7 @@
 package io.harbinger.stream.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +132,40 @@ class JobConfigLoaderTest {
         JobConfig withDefault = loader.parse(yaml.replace("${DB_PASSWORD}", "${DB_PASSWORD:-fallback}"),
                 "f.yaml", List.of());
         assertThat(withDefault.jdbcSink().password().orElseThrow().reveal()).isEqualTo("fallback");
+    }
+
+    @Test
+    void fileReferencesReadSecretsFromFilesLikeMountedKubernetesSecrets(@TempDir Path dir) throws Exception {
+        Path password = Files.writeString(dir.resolve("db-password"), "s3cr3t-from-file\n");
+        Path jaas = Files.writeString(dir.resolve("kafka-password"), "kafka-pw");
+        String yaml = MINIMAL.replace("username: u", "username: u, password: \"${file:" + password + "}\"")
+                .replace("group-id: g}", "group-id: g, properties: {sasl.jaas.config: 'ScramLoginModule required"
+                        + " username=\"${KAFKA_USER:-app}\" password=\"${file:" + jaas + "}\";'}}");
+
+        JobConfig config = loader.parse(yaml, "f.yaml", List.of());
+
+        // the trailing line break of the file is not part of the secret
+        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cr3t-from-file");
+        assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
+                .isEqualTo("ScramLoginModule required username=\"app\" password=\"kafka-pw\";");
+        // neither secret prints with the config
+        assertThat(config.toString()).doesNotContain("s3cr3t-from-file").doesNotContain("kafka-pw")
+                .contains("sasl.jaas.config=******");
+    }
+
+    @Test
+    void aMissingSecretFileIsNamedWithItsKeyAndNothingOfAnyContent(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-secret");
+        Path notUtf8 = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe});
+        String yaml = MINIMAL.replace("username: u", "username: u, password: \"${file:" + missing + "}\"")
+                .replace("url: \"http://r:8081\"", "url: \"http://r:8081\", username: r, password: \"${file:"
+                        + notUtf8 + "}\"");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "f.yaml", List.of()))
+                .hasMessageContaining("sinks.jdbc.password: file " + missing + " (from ${file:" + missing
+                        + "}) does not exist")
+                .hasMessageContaining("registry.password: file " + notUtf8 + " (from ${file:" + notUtf8
+                        + "}) is not UTF-8 text");
     }
 
     @Test
