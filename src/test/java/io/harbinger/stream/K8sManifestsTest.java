@@ -16,8 +16,14 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
@@ -29,8 +35,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -137,6 +146,43 @@ class K8sManifestsTest {
         assertThat(env(manifest)).containsEntry("ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-hadoop-1.20.0.jar");
         assertThat(spec.getPodTemplate().getSpec().getContainers()).extracting(c -> c.getName())
                 .containsExactly("flink-main-container");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/prod"})
+    void flinkConfigurationUsesFlink120KeysWithValuesThatParse(String dir) throws Exception {
+        Map<String, String> cluster = STRICT.treeToValue(only(Kustomize.build(K8S.resolve(dir)), "FlinkDeployment"),
+                FlinkDeployment.class).getSpec().getFlinkConfiguration();
+        Set<String> known = new HashSet<>();
+        for (Class<?> options : List.of(CheckpointingOptions.class, StateBackendOptions.class,
+                HighAvailabilityOptions.class, RestartStrategyOptions.class, TaskManagerOptions.class,
+                CoreOptions.class)) {
+            for (Field field : options.getFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.get(null) instanceof ConfigOption<?> option) {
+                    known.add(option.key());
+                    option.fallbackKeys().forEach(k -> known.add(k.getKey()));
+                }
+            }
+        }
+        // Reporter keys are per reporter name; kubernetes.operator.* belong to the operator, not to Flink.
+        assertThat(cluster.keySet().stream().filter(k -> !k.startsWith("metrics.reporter.prom.")
+                && !k.startsWith("kubernetes.operator."))).allSatisfy(k -> assertThat(known).as(k).contains(k));
+
+        Configuration conf = Configuration.fromMap(cluster);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER)).isEqualTo(2.0);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR)).isEqualTo(0.1);
+        assertThat(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        assertThat(conf.get(TaskManagerOptions.NUM_TASK_SLOTS)).isPositive();
+        assertThat(conf.get(HighAvailabilityOptions.HA_MODE)).isEqualTo("kubernetes");
     }
 
     @Test
