@@ -58,11 +58,13 @@ public final class JobMetrics {
     public static final Metric COMPLETED_CHECKPOINTS = job("flink_jobmanager_job_numberOfCompletedCheckpoints", true);
     public static final Metric FAILED_CHECKPOINTS = job("flink_jobmanager_job_numberOfFailedCheckpoints", false);
     public static final Metric RESTARTS = job("flink_jobmanager_job_numRestarts", false);
+    public static final Metric RUNNING_TIME = job("flink_jobmanager_job_runningTime", true);
 
     public static final List<Metric> ALL = List.of(RECORDS_IN, RECORDS_VALID, DEAD_LETTERED, REGISTRY_REQUESTS,
             REGISTRY_CACHE_HITS, DUPLICATES_DROPPED, EVENT_TIME_LAG, LATE_EVENTS, WINDOWS_EMITTED, ANOMALIES,
             CONSUMER_LAG_MAX, PENDING_RECORDS, CURRENT_OFFSET, COMMITTED_OFFSET, OFFSET_COMMITS_FAILED,
-            RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS);
+            RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS,
+            RUNNING_TIME);
 
     private JobMetrics() {}
 
