@@ -94,9 +94,12 @@ public final class S3Proxy implements AutoCloseable {
         return proxy;
     }
 
-    /** Makes the endpoint unreachable (connections stall, as in a partition) or reachable again. */
+    /**
+     * Makes the endpoint unreachable (connections refused and open ones cut, as when S3 is down) or reachable
+     * again. For a hung endpoint instead, use {@code proxy().setMode(STALL)}.
+     */
     public void setReachable(boolean reachable) {
-        proxy.setMode(reachable ? TcpProxy.Mode.OPEN : TcpProxy.Mode.STALL);
+        proxy.setMode(reachable ? TcpProxy.Mode.OPEN : TcpProxy.Mode.REFUSE);
     }
 
     private void awaitReady() {
