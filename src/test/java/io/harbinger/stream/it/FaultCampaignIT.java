@@ -107,18 +107,6 @@ class FaultCampaignIT {
             kafka.createTopics(1, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters", raw + ".late-events");
 
             Path jobConfig = writeJobConfig(work, name, raw, kafka, registry, postgres);
-            String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
-            String jobId = flink.runJar(jarId, List.of("--config", jobConfig.toString(),
-                    "--set", "source.kafka.bounded=false",
-                    "--set", "checkpoints.interval=1s",
-                    "--set", "checkpoints.timeout=6s",
-                    "--set", "checkpoints.min-pause=200ms",
-                    "--set", "checkpoints.tolerable-failures=5",
-                    "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints",
-                    "--set", "sinks.jdbc.max-retries=2"), null);
-            flink.await("job running with a first checkpoint", Duration.ofSeconds(90),
-                    c -> c.allTasksRunning(jobId) && c.completedCheckpoints(jobId) > 0);
-
             // ---- the driver: windows of known content, paced so the faults land in the middle of the stream
             SchemaRegistryClient registryClient = new SchemaRegistryClient(
                     new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
@@ -150,7 +138,21 @@ class FaultCampaignIT {
                     driverError.set(t);
                 }
             }, "fault-campaign-driver");
+            // Input flows before the job starts, so no partition is ever idle at start-up: a partition idle while
+            // another runs ahead would see its first windows closed, and its events counted late.
             driver.start();
+            String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
+            String jobId = flink.runJar(jarId, List.of("--config", jobConfig.toString(),
+                    "--set", "source.kafka.bounded=false",
+                    "--set", "checkpoints.interval=1s",
+                    "--set", "checkpoints.timeout=6s",
+                    "--set", "checkpoints.min-pause=200ms",
+                    "--set", "checkpoints.tolerable-failures=5",
+                    "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints",
+                    "--set", "sinks.jdbc.max-retries=2"), null);
+            flink.await("job running with a first checkpoint", Duration.ofSeconds(90),
+                    c -> c.allTasksRunning(jobId) && c.completedCheckpoints(jobId) > 0);
+
 
             // ---- the faults
             List<Injection> injections = new ArrayList<>();
@@ -252,6 +254,17 @@ class FaultCampaignIT {
             System.out.println(report);
             writeJson(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds);
 
+            if (!problems.isEmpty()) {
+                // What the outputs hold, to tell lost output from events that were counted late.
+                List<ConsumerRecord<byte[], byte[]>> lateRecords =
+                        TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events");
+                System.out.println("diagnosis: late events " + lateRecords.size() + ", first late keys "
+                        + lateRecords.stream().limit(10).map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
+                System.out.println("diagnosis: read_uncommitted aggregates " + TopicReader.readUncommitted(
+                        kafka.bootstrapServers(), raw + ".aggregates").size() + ", read_committed " + seen.size());
+                System.out.println("diagnosis: first aggregates seen " + seen.stream().limit(10).toList());
+                System.out.println("diagnosis: table rows " + tableRows.size() + ", e.g. DE|0 = " + tableRows.get("DE|0"));
+            }
             assertThat(problems).as("aggregates in the read_committed topic vs the expected ones").isEmpty();
             assertThat(seen).hasSize(expected.size());
             assertThat(tableRows).as("severity_aggregates rows").isEqualTo(expected);
