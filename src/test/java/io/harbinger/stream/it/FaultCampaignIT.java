@@ -144,6 +144,9 @@ class FaultCampaignIT {
             String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
             String jobId = flink.runJar(jarId, List.of("--config", jobConfig.toString(),
                     "--set", "source.kafka.bounded=false",
+                    // Longer than any outage injected here: a partition that went idle while the broker was
+                    // down would let the other one, back first, carry the watermark past its windows.
+                    "--set", "event-time.idleness=1m",
                     "--set", "checkpoints.interval=1s",
                     "--set", "checkpoints.timeout=6s",
                     "--set", "checkpoints.min-pause=200ms",
