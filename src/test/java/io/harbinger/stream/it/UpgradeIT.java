@@ -34,6 +34,7 @@ import java.util.function.Supplier;
 import static io.harbinger.stream.testing.TestEvents.T0;
 import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -55,7 +56,8 @@ import static org.assertj.core.api.Assertions.within;
  * against a baseline of all 12 windows before it (8 learned by v1, 4 by v2) with the exact EWMA mean, and no
  * OTHER event may reach an aggregate. If the restore reset state, window 8 would come out with v2's events only
  * and the spike would fall in the warm-up (4 windows < 5) and raise nothing. Finally the v1 savepoint is
- * restored with another {@code window.size}: the job must fail with the guard's message instead of running.
+ * restored with another {@code window.size}: the job must fail with the guard's message instead of running; and
+ * with another {@code job.max-parallelism}, which Flink itself refuses at submission.
  */
 class UpgradeIT {
     private static final long MINUTE = 60_000;
@@ -218,6 +220,17 @@ class UpgradeIT {
             flink.await("refused job cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(v3)));
             assertThat(aggregateRecords(kafka, raw, aggregates)).as("nothing published by the refused job")
                     .hasSize(expected.size());
+
+            // ---------------------------------------------------------------- another job.max-parallelism is refused
+            List<String> v4Args = new ArrayList<>(common);
+            v4Args.addAll(List.of("--set", "job.max-parallelism=256"));
+            // Flink itself refuses this one when the JobMaster restores the savepoint, so the submission fails
+            assertThatThrownBy(() -> flink.runJar(jarId, v4Args, savepoint))
+                    .hasMessageContaining("Max parallelism mismatch between checkpoint/savepoint state and new program")
+                    .hasMessageContaining("with max parallelism 128 to new program with max parallelism 256");
+            assertThat(flink.get("/jobs/overview").findValuesAsText("state")).as("jobs on the cluster")
+                    .doesNotContain("RUNNING", "RESTARTING", "CREATED", "INITIALIZING");
+            assertThat(aggregateRecords(kafka, raw, aggregates)).hasSize(expected.size());
             System.out.printf("upgrade: done in %.1f s%n", seconds(testStart));
         }
     }
