@@ -50,7 +50,7 @@ class MetricsIT {
 
         // One record per poll, so the consumer really lags behind the burst below and reports it.
         JobClient job = scenario.start(scenario.config(List.of("source.kafka.bounded=false",
-                "source.kafka.properties.max.poll.records=1")), null, cluster);
+                "source.kafka.properties.max.poll.records=1", "validation.ignored-event-types=ELECTION")), null, cluster);
         AtomicReference<PrometheusScrape> last = new AtomicReference<>();
         // Highest value of each metric over all scrapes: windowed ones (records-lag-max) fall back to NaN.
         Map<String, Double> peak = new ConcurrentHashMap<>();
@@ -69,6 +69,7 @@ class MetricsIT {
             in.sendRaw(0, null, "hello".getBytes(StandardCharsets.UTF_8));                    // NOT_WIRE_FORMAT
             in.send(0, event("bad1", "US", EventType.PROTEST, 1.5, T0 + 7 * MINUTE));        // INVALID_SEVERITY
             in.send(0, event("bad2", "", EventType.PROTEST, 0.5, T0 + 7 * MINUTE));          // INVALID_COUNTRY_CODE
+            in.send(0, event("vote1", "FR", EventType.ELECTION, 0.2, T0 + 7 * MINUTE));      // valid, ignored
             AvroWireEncoder<GeopoliticalEvent> unknownId =
                     AvroWireEncoder.specific(GeopoliticalEvent.getClassSchema(), 9_999);
             for (int i = 0; i < 2; i++) {   // UNKNOWN_SCHEMA_ID: the second is answered from the registry cache
@@ -102,8 +103,8 @@ class MetricsIT {
             }
         }
         // Exact values where the input fixes them: 32 records read, 27 valid, 5 rejected by reason.
-        assertThat(scrape.sum(JobMetrics.RECORDS_IN.name())).isEqualTo(32);
-        assertThat(scrape.sum(JobMetrics.RECORDS_VALID.name())).isEqualTo(27);
+        assertThat(scrape.sum(JobMetrics.RECORDS_IN.name())).isEqualTo(33);
+        assertThat(scrape.sum(JobMetrics.RECORDS_VALID.name())).isEqualTo(28);
         assertThat(scrape.named(JobMetrics.DEAD_LETTERED.name()))
                 .filteredOn(s -> s.value() > 0)
                 .extracting(s -> s.labels().get("reason"), PrometheusScrape.Sample::value)
@@ -116,6 +117,7 @@ class MetricsIT {
         assertThat(scrape.sum(JobMetrics.REGISTRY_CACHE_HITS.name())).isEqualTo(1);
         assertThat(scrape.sum(JobMetrics.DUPLICATES_DROPPED.name())).isEqualTo(1);
         assertThat(scrape.sum(JobMetrics.LATE_EVENTS.name())).isEqualTo(1);
+        assertThat(scrape.sum(JobMetrics.IGNORED_EVENTS.name())).isEqualTo(1);
         assertThat(scrape.sum(JobMetrics.WINDOWS_EMITTED.name())).isEqualTo(7);
         assertThat(scrape.sum(JobMetrics.ANOMALIES.name())).isEqualTo(1);
         // The event times are from 2024: the watermark lags the wall clock by more than a day.
