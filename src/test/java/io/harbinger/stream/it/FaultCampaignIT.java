@@ -452,7 +452,7 @@ class FaultCampaignIT {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("campaign", LONG ? "long" : "short");
         json.put("finished", java.time.Instant.now().toString());
-        json.put("cluster", "Flink 1.20.0 standalone: 1 JobManager + 2 TaskManager JVMs, RocksDB incremental checkpoints on s3proxy (S3A)");
+        json.put("cluster", "Flink 1.20.0 standalone: 1 JobManager + 2 TaskManager JVMs, ZooKeeper HA, RocksDB incremental checkpoints on s3proxy (S3A)");
         json.put("windows_fed", windows);
         json.put("expected_aggregates", expected);
         json.put("duration_seconds", Math.round(seconds));
