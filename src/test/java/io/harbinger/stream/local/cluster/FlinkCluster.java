@@ -32,8 +32,11 @@ import java.util.function.Predicate;
  * incremental checkpoints to S3, exponential-delay restarts. Jobs are submitted, watched and stopped through
  * the REST API.
  *
- * <p>No high availability: Flink 1.20 offers only ZooKeeper and Kubernetes HA services (or a custom
- * {@code HighAvailabilityServicesFactory}); see docs/fault-tolerance.md for what a JobManager crash means here.
+ * <p>High availability is optional: with {@link #zooKeeperHa} settings (a {@link ZooKeeperServer}) the JobManager
+ * publishes its leadership, job graphs and checkpoint pointers in ZooKeeper, so {@link #killJobManager()} and
+ * {@link #restartJobManager()} (same REST port) are a failover: the new JobManager recovers the running job from
+ * the HA store and its latest checkpoint. Without them a killed JobManager comes back with no jobs; see
+ * docs/fault-tolerance.md.
  */
 public final class FlinkCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
@@ -140,6 +143,28 @@ public final class FlinkCluster implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Settings for ZooKeeper high availability: leader election and retrieval, job graphs and the completed
+     * checkpoint store in ZooKeeper under {@code /flink/<clusterId>}, their blobs under {@code storageDir}.
+     * The short ZooKeeper session lets a killed JobManager's leader latch expire within 5 s.
+     */
+    public static Map<String, String> zooKeeperHa(String quorum, String storageDir, String clusterId) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("high-availability.type", "zookeeper");
+        s.put("high-availability.zookeeper.quorum", quorum);
+        s.put("high-availability.storageDir", storageDir);
+        s.put("high-availability.cluster-id", clusterId);
+        s.put("high-availability.zookeeper.client.session-timeout", "5000");
+        s.put("high-availability.zookeeper.client.connection-timeout", "5000");
+        s.put("high-availability.zookeeper.client.retry-wait", "500");
+        s.put("high-availability.zookeeper.client.max-retry-attempts", "5");
+        return s;
+    }
+
+    public boolean highAvailability() {
+        return settings.getOrDefault("high-availability.type", "none").equalsIgnoreCase("zookeeper");
+    }
+
     public String restUrl() {
         return "http://127.0.0.1:" + restPort;
     }
@@ -160,6 +185,29 @@ public final class FlinkCluster implements AutoCloseable {
         cmd.addAll(List.of("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                 "--configDir", dir.resolve("conf").toString()));
         jobManager = ManagedProcess.start("jobmanager", cmd, dir, dir.resolve("jobmanager.out"), env());
+    }
+
+    /**
+     * kill -9 of the JobManager: no shutdown code runs, its ZooKeeper session (and with it its leadership) ends
+     * only when the session times out.
+     */
+    public synchronized void killJobManager() {
+        if (jobManager == null || !jobManager.isAlive()) {
+            throw new IllegalStateException("no running JobManager");
+        }
+        LOG.info("kill -9 JobManager (pid {})", jobManager.pid());
+        jobManager.kill();
+    }
+
+    /**
+     * Starts a new JobManager with the same configuration, so the same REST and RPC ports; with HA it becomes
+     * leader once the killed one's session expired and recovers the jobs from the HA store.
+     */
+    public synchronized void restartJobManager() {
+        if (jobManager != null && jobManager.isAlive()) {
+            throw new IllegalStateException("the JobManager (pid " + jobManager.pid() + ") still runs");
+        }
+        startJobManager();
     }
 
     /** Starts one more TaskManager with a new resource id and returns that id (it registers asynchronously). */
