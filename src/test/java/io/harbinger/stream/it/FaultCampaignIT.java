@@ -113,7 +113,8 @@ class FaultCampaignIT {
             kafka.createTopics(2, raw);
             kafka.createTopics(1, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters", raw + ".late-events");
 
-            Path jobConfig = writeJobConfig(work, name, raw, kafka, registry, postgres);
+            Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
+                    "s3://" + BUCKET + "/" + name + "/checkpoints");
             // ---- the driver: windows of known content, paced so the faults land in the middle of the stream
             SchemaRegistryClient registryClient = new SchemaRegistryClient(
                     new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
@@ -478,20 +479,4 @@ class FaultCampaignIT {
 
     // ------------------------------------------------------------------------------------------ config
 
-    /** The integration-test config with this campaign's addresses written in (the JobManager runs main()). */
-    private static Path writeJobConfig(Path work, String name, String raw, KafkaBroker kafka, LocalSchemaRegistry registry,
-                                       LocalPostgres postgres) throws Exception {
-        String yaml = Files.readString(Path.of("src/test/resources/it-job.yaml"))
-                .replace("${JOB_NAME}", name)
-                .replace("${RAW_TOPIC}", raw)
-                .replace("${KAFKA_BOOTSTRAP_SERVERS}", kafka.bootstrapServers())
-                .replace("${SCHEMA_REGISTRY_URL}", registry.url())
-                .replace("${POSTGRES_JDBC_URL}", postgres.jdbcUrl())
-                .replace("${POSTGRES_USER}", postgres.username())
-                .replace("${POSTGRES_PASSWORD}", postgres.password())
-                .replace("${CHECKPOINT_DIR}", "s3://" + BUCKET + "/" + name + "/checkpoints");
-        Path file = work.resolve("job.yaml");
-        Files.writeString(file, yaml);
-        return file.toAbsolutePath();
-    }
 }

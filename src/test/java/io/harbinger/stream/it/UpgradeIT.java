@@ -94,7 +94,8 @@ class UpgradeIT {
             postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
             kafka.createTopics(1, raw, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters",
                     raw + ".late-events");
-            Path jobConfig = writeJobConfig(work, name, raw, kafka, registry, postgres);
+            Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
+                    "s3://" + BUCKET + "/" + name + "/checkpoints");
             SchemaRegistryClient registryClient = new SchemaRegistryClient(
                     new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
             WireDecoder<SeverityAggregate> aggregates = new WireDecoder<>(registryClient,
@@ -344,19 +345,4 @@ class UpgradeIT {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    private static Path writeJobConfig(Path work, String name, String raw, KafkaBroker kafka, LocalSchemaRegistry registry,
-                                       LocalPostgres postgres) throws Exception {
-        String yaml = Files.readString(Path.of("src/test/resources/it-job.yaml"))
-                .replace("${JOB_NAME}", name)
-                .replace("${RAW_TOPIC}", raw)
-                .replace("${KAFKA_BOOTSTRAP_SERVERS}", kafka.bootstrapServers())
-                .replace("${SCHEMA_REGISTRY_URL}", registry.url())
-                .replace("${POSTGRES_JDBC_URL}", postgres.jdbcUrl())
-                .replace("${POSTGRES_USER}", postgres.username())
-                .replace("${POSTGRES_PASSWORD}", postgres.password())
-                .replace("${CHECKPOINT_DIR}", "s3://" + BUCKET + "/" + name + "/checkpoints");
-        Path file = work.resolve("job.yaml");
-        Files.writeString(file, yaml);
-        return file.toAbsolutePath();
-    }
 }

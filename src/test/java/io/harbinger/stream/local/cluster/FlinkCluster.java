@@ -1,5 +1,11 @@
 package io.harbinger.stream.local.cluster;
 
+import io.harbinger.stream.local.services.LocalSchemaRegistry;
+
+import io.harbinger.stream.local.services.LocalPostgres;
+
+import io.harbinger.stream.local.services.KafkaBroker;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
@@ -463,5 +469,26 @@ public final class FlinkCluster implements AutoCloseable {
         if (jobManager != null) {
             jobManager.stop(10_000);
         }
+    }
+
+    /**
+     * The integration tests' job config with one run's addresses written in: a job on this cluster reads its
+     * config in main(), on the JobManager, so it gets a file rather than an environment.
+     */
+    public static Path writeJobConfig(Path work, String name, String raw, KafkaBroker kafka,
+                                      LocalSchemaRegistry registry, LocalPostgres postgres, String checkpointDir)
+            throws IOException {
+        String yaml = Files.readString(Path.of("src/test/resources/it-job.yaml"))
+                .replace("${JOB_NAME}", name)
+                .replace("${RAW_TOPIC}", raw)
+                .replace("${KAFKA_BOOTSTRAP_SERVERS}", kafka.bootstrapServers())
+                .replace("${SCHEMA_REGISTRY_URL}", registry.url())
+                .replace("${POSTGRES_JDBC_URL}", postgres.jdbcUrl())
+                .replace("${POSTGRES_USER}", postgres.username())
+                .replace("${POSTGRES_PASSWORD}", postgres.password())
+                .replace("${CHECKPOINT_DIR}", checkpointDir);
+        Path file = work.resolve("job.yaml");
+        Files.writeString(file, yaml);
+        return file.toAbsolutePath();
     }
 }

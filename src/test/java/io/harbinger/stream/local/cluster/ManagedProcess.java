@@ -1,5 +1,7 @@
 package io.harbinger.stream.local.cluster;
 
+import io.harbinger.stream.local.services.KafkaBroker;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,24 +120,7 @@ final class ManagedProcess {
     }
 
     static int[] freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            InetAddress lo = InetAddress.getByName(HOST);
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, lo));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on " + HOST, e);
-        } finally {
-            sockets.forEach(s -> {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        }
+        return KafkaBroker.freePorts(n);
     }
 
     static String tail(Path file, int lines) {

@@ -589,7 +589,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static int[] freePorts(int n) {
+    /** n distinct free ports on 127.0.0.1, for every service the tests start. */
+    public static int[] freePorts(int n) {
         // hold all sockets open together so the n ports differ
         List<ServerSocket> sockets = new ArrayList<>();
         try {
