@@ -22,6 +22,7 @@ import io.harbinger.stream.source.KinesisEventSource;
 import io.harbinger.stream.source.PerShardWatermarks;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
+import io.harbinger.stream.validate.IgnoreEventTypes;
 import io.harbinger.stream.validate.SplitByValidity;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -39,8 +40,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Clock;
 
 /**
- * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> drop
- * duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
+ * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> (ignore
+ * event types, when configured) -> drop duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
  * and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
  */
 public final class HarbingerPipeline {
@@ -52,7 +53,10 @@ public final class HarbingerPipeline {
         public static final String KINESIS_WATERMARKS = "kinesis-shard-watermarks";
         public static final String SPLIT = "split-by-validity";
         public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        /** Stateless, present only when validation.ignored-event-types is not empty. */
+        public static final String IGNORE_EVENT_TYPES = "ignore-event-types";
         public static final String DEDUP = "dedup-by-event-id";
+        public static final String RESTORE_GUARD = "restored-watermark-guard";
         public static final String WINDOWS = "severity-windows";
         public static final String MARK_LATE = "mark-late";
         public static final String LATE_SINK = "late-events-sink";
@@ -75,6 +79,7 @@ public final class HarbingerPipeline {
         // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
+        flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, cp.incremental());
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cp.directory());
@@ -109,15 +114,24 @@ public final class HarbingerPipeline {
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "dead-letters", new DeadLetterSerializer(sinks.deadLetterTopic())))
                 .uid(Uids.DEAD_LETTER_SINK).name("Dead-letter topic");
 
-        SingleOutputStreamOperator<Envelope> unique = valid
+        DataStream<Envelope> kept = valid;
+        if (!config.validation().ignoredEventTypes().isEmpty()) {
+            kept = valid
+                    .filter(new IgnoreEventTypes(config.validation().ignoredEventTypes()))
+                    .uid(Uids.IGNORE_EVENT_TYPES).name("Ignore event types");
+        }
+
+        SingleOutputStreamOperator<Envelope> unique = kept
                 .keyBy(envelope -> envelope.event.getEventId())
                 .process(new DropDuplicateEvents(config.dedup().ttl()))
                 .uid(Uids.DEDUP).name("Drop duplicate event_ids");
 
-        SingleOutputStreamOperator<SeverityAggregate> aggregates = SeverityWindows.apply(unique, config.window())
+        SeverityWindows.Stage windows = SeverityWindows.apply(unique, config.window());
+        windows.guard().uid(Uids.RESTORE_GUARD).name("Keep late events late across restores");
+        SingleOutputStreamOperator<SeverityAggregate> aggregates = windows.aggregates()
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
-        aggregates.getSideOutput(SeverityWindows.LATE_EVENTS)
+        windows.lateEvents()
                 .map(new MarkLate(config.window().size(), config.window().allowedLateness()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))

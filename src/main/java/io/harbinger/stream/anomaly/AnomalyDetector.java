@@ -12,6 +12,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,10 +36,15 @@ public class AnomalyDetector extends KeyedProcessFunction<String, SeverityAggreg
     @Override
     public void open(OpenContext openContext) {
         scorer = new AnomalyScorer(settings);
-        ValueStateDescriptor<Baseline> descriptor = new ValueStateDescriptor<>("baseline", Baseline.class);
-        descriptor.enableTimeToLive(KeyedStateTtl.afterLastWrite(settings.baselineTtl()));
-        baseline = getRuntimeContext().getState(descriptor);
+        baseline = getRuntimeContext().getState(baselineDescriptor(settings.baselineTtl()));
         anomalies = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("anomalies");
+    }
+
+    /** The state of this operator, as the state tool reads and bootstraps it too. */
+    public static ValueStateDescriptor<Baseline> baselineDescriptor(Duration ttl) {
+        ValueStateDescriptor<Baseline> descriptor = new ValueStateDescriptor<>("baseline", Baseline.class);
+        descriptor.enableTimeToLive(KeyedStateTtl.afterLastWrite(ttl));
+        return descriptor;
     }
 
     @Override

@@ -1,11 +1,16 @@
 package io.harbinger.stream.config;
 
+import io.harbinger.events.EventType;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole typed job configuration, as read from a file under jobs-config/ by {@link JobConfigLoader}.
@@ -25,7 +30,7 @@ public record JobConfig(
         JdbcSinkSettings jdbcSink,
         CheckpointSettings checkpoints) implements Serializable {
 
-    public record JobSettings(String name, Optional<Integer> parallelism) implements Serializable {}
+    public record JobSettings(String name, Optional<Integer> parallelism, int maxParallelism) implements Serializable {}
 
     public enum SourceType { KAFKA, KINESIS }
 
@@ -71,7 +76,15 @@ public record JobConfig(
             StartingOffsets startingOffsets,
             boolean bounded,
             Duration partitionDiscoveryInterval,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSourceSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics
+                    + ", topicPattern=" + topicPattern + ", groupId=" + groupId + ", startingOffsets="
+                    + startingOffsets + ", bounded=" + bounded + ", partitionDiscoveryInterval="
+                    + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record RegistrySettings(
             String url,
@@ -80,10 +93,37 @@ public record JobConfig(
             int cacheSize,
             Duration requestTimeout,
             int maxRetries,
-            Duration retryBackoff) implements Serializable {}
+            Duration retryBackoff,
+            Duration unknownIdCache,
+            /** TLS: a PKCS12 or JKS trust store for the registry's certificate; the JVM's trust store when empty. */
+            Optional<String> truststorePath,
+            Optional<Secret> truststorePassword,
+            /** Mutual TLS: the client's key store (PKCS12 or JKS), whose password is also the key password. */
+            Optional<String> keystorePath,
+            Optional<Secret> keystorePassword) implements Serializable {
 
-    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
-            implements Serializable {}
+        /** Without TLS stores: the JVM's trust store, no client certificate. */
+        public RegistrySettings(String url, Optional<String> username, Optional<Secret> password, int cacheSize,
+                                Duration requestTimeout, int maxRetries, Duration retryBackoff,
+                                Duration unknownIdCache) {
+            this(url, username, password, cacheSize, requestTimeout, maxRetries, retryBackoff, unknownIdCache,
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes,
+                                     /** Valid events of these types are dropped after validation (not dead-lettered). */
+                                     Set<EventType> ignoredEventTypes) implements Serializable {
+        public ValidationSettings {
+            ignoredEventTypes = ignoredEventTypes.isEmpty() ? Set.of()
+                    : Collections.unmodifiableSet(EnumSet.copyOf(ignoredEventTypes));
+        }
+
+        /** Without ignored event types: every valid event goes on. */
+        public ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes) {
+            this(earliestEventTime, maxFutureSkew, maxValueBytes, Set.of());
+        }
+    }
 
     public record DedupSettings(Duration ttl) implements Serializable {}
 
@@ -108,7 +148,16 @@ public record JobConfig(
             String transactionalIdPrefix,
             Duration transactionTimeout,
             Duration brokerMaxTransactionTimeout,
-            Map<String, String> properties) implements Serializable {}
+            Map<String, String> properties) implements Serializable {
+        @Override
+        public String toString() {
+            return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", aggregatesTopic=" + aggregatesTopic
+                    + ", anomaliesTopic=" + anomaliesTopic + ", deadLetterTopic=" + deadLetterTopic
+                    + ", lateEventsTopic=" + lateEventsTopic + ", transactionalIdPrefix=" + transactionalIdPrefix
+                    + ", transactionTimeout=" + transactionTimeout + ", brokerMaxTransactionTimeout="
+                    + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties) + "]";
+        }
+    }
 
     public record JdbcSinkSettings(
             String url,

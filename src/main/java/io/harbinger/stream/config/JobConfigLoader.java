@@ -26,18 +26,24 @@ import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.JobConfig.StartingOffsets;
 import io.harbinger.stream.config.JobConfig.ValidationSettings;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
+import io.harbinger.events.EventType;
 import io.harbinger.stream.registry.WireFormat;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,14 +51,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a YAML job config, resolves {@code ${ENV}} references, applies {@code --set key=value} overrides and
+ * Reads a YAML job config, resolves {@code ${ENV}} and {@code ${file:/path}} references, applies {@code --set key=value} overrides and
  * checks everything before the job is built: unknown keys, missing keys, wrong types and impossible
  * combinations are all reported at once, each with the file and the dotted key.
  */
 public final class JobConfigLoader {
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** {@code ${file:/path}} (group 1) or {@code ${NAME}} / {@code ${NAME:-default}} (groups 2 and 3). */
+    private static final Pattern REF = Pattern.compile(
+            "\\$\\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final double MIN_STDDEV_FLOOR = 1e-6;
+    /** Flink's own default for jobs below parallelism 86; kept explicit so savepoints stay restorable. */
+    static final int DEFAULT_MAX_PARALLELISM = 128;
 
     private final Map<String, String> environment;
 
@@ -163,16 +173,21 @@ public final class JobConfigLoader {
     }
 
     private String substitute(String value, String key, List<String> problems) {
-        Matcher m = ENV_REF.matcher(value);
+        Matcher m = REF.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String resolved = environment.get(m.group(1));
-            if (resolved == null) {
-                resolved = m.group(2);
-            }
-            if (resolved == null) {
-                problems.add(key + ": environment variable " + m.group(1) + " is not set");
-                resolved = "";
+            String resolved;
+            if (m.group(1) != null) {
+                resolved = readSecretFile(m.group(1).trim(), key, problems);
+            } else {
+                resolved = environment.get(m.group(2));
+                if (resolved == null) {
+                    resolved = m.group(3);
+                }
+                if (resolved == null) {
+                    problems.add(key + ": environment variable " + m.group(2) + " is not set");
+                    resolved = "";
+                }
             }
             m.appendReplacement(out, Matcher.quoteReplacement(resolved));
         }
@@ -180,9 +195,34 @@ public final class JobConfigLoader {
         return out.toString();
     }
 
+    /**
+     * The content of a {@code ${file:/path}} reference (a mounted Kubernetes secret, a Vault agent file), without
+     * its trailing line break. Errors name the key and the file, never any content.
+     */
+    private static String readSecretFile(String path, String key, List<String> problems) {
+        Path file = Path.of(path);
+        try {
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            return content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+                    : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        } catch (NoSuchFileException e) {
+            problems.add(key + ": file " + path + " (from ${file:" + path + "}) does not exist");
+        } catch (MalformedInputException e) {
+            problems.add(key + ": file " + path + " (from ${file:" + path + "}) is not UTF-8 text");
+        } catch (IOException | SecurityException e) {
+            problems.add(key + ": cannot read file " + path + " (from ${file:" + path + "}): "
+                    + e.getClass().getSimpleName());
+        }
+        return "";
+    }
+
     private static JobConfig bind(ConfigNode root, String source) {
         ConfigNode job = root.child("job");
-        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1));
+        // Max parallelism fixes the key groups of keyed state: it must never change once state exists.
+        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1),
+                job.intAtLeast("max-parallelism", DEFAULT_MAX_PARALLELISM, 1));
+        jobSettings.parallelism().filter(p -> p > jobSettings.maxParallelism()).ifPresent(p ->
+                job.problem("parallelism", p + " is above job.max-parallelism (" + jobSettings.maxParallelism() + ")"));
 
         ConfigNode src = root.child("source");
         SourceType type = src.enumValue("type", SourceType.class, SourceType.KAFKA);
@@ -204,7 +244,25 @@ public final class JobConfigLoader {
                 reg.intAtLeast("cache-size", 1000, 1),
                 reg.duration("request-timeout", Duration.ofSeconds(10)),
                 reg.intAtLeast("max-retries", 5, 0),
-                reg.duration("retry-backoff", Duration.ofMillis(500)));
+                reg.duration("retry-backoff", Duration.ofMillis(500)),
+                reg.duration("unknown-id-cache", Duration.ofSeconds(30)),
+                reg.optionalString("truststore-path"),
+                reg.optionalSecret("truststore-password"),
+                reg.optionalString("keystore-path"),
+                reg.optionalSecret("keystore-password"));
+        for (String store : new String[] {"truststore", "keystore"}) {
+            Optional<String> path = store.equals("truststore") ? registry.truststorePath() : registry.keystorePath();
+            boolean hasPassword = store.equals("truststore") ? registry.truststorePassword().isPresent()
+                    : registry.keystorePassword().isPresent();
+            if (hasPassword && path.isEmpty()) {
+                reg.problem(store + "-password", "given without " + store + "-path");
+            }
+            if (store.equals("keystore") && path.isPresent() && !hasPassword) {
+                reg.problem("keystore-password", "is required with keystore-path (it also unlocks the key)");
+            }
+            path.filter(p -> !Files.isReadable(Path.of(p))).ifPresent(p ->
+                    reg.problem(store + "-path", "file " + p + " does not exist or cannot be read"));
+        }
         if (registry.username().isPresent() != registry.password().isPresent()) {
             reg.problem("username", "username and password go together: give both or neither");
         }
@@ -216,7 +274,8 @@ public final class JobConfigLoader {
         ValidationSettings validation = new ValidationSettings(
                 val.instant("earliest-event-time", Instant.parse("2000-01-01T00:00:00Z")),
                 val.duration("max-future-skew", Duration.ofMinutes(5)),
-                val.intAtLeast("max-value-bytes", 1024 * 1024, WireFormat.HEADER_LENGTH));
+                val.intAtLeast("max-value-bytes", 1024 * 1024, WireFormat.HEADER_LENGTH),
+                eventTypes(val, "ignored-event-types"));
 
         ConfigNode dd = root.child("dedup");
         DedupSettings dedup = new DedupSettings(dd.duration("ttl", Duration.ofHours(24)));
@@ -367,6 +426,27 @@ public final class JobConfigLoader {
             }
         }
         return settings;
+    }
+
+    /** A list of event type names (any case), e.g. [OTHER]; an unknown name is reported with the allowed ones. */
+    private static Set<EventType> eventTypes(ConfigNode node, String name) {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        for (String item : node.stringList(name)) {
+            String wanted = item.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+            EventType match = null;
+            for (EventType type : EventType.values()) {
+                if (type.name().equals(wanted)) {
+                    match = type;
+                }
+            }
+            if (match == null) {
+                node.problem(name, "unknown event type \"" + item + "\"; must be among "
+                        + Arrays.toString(EventType.values()));
+            } else {
+                types.add(match);
+            }
+        }
+        return types;
     }
 
     /** Rules that involve more than one key; each message names the keys involved. */

@@ -11,7 +11,15 @@ import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,7 +37,8 @@ import java.util.Optional;
 /**
  * A small client for the subset of the Confluent Schema Registry REST API this job needs, with a bounded
  * cache of schemas by id, basic auth, and retries with exponential backoff for failures of the registry
- * itself (connection errors, 5xx, 429). TLS uses the JVM's trust store (javax.net.ssl.trustStore).
+ * itself (connection errors, 5xx, 429). TLS trusts registry.truststore-path when given, else the JVM's trust
+ * store; registry.keystore-path adds a client certificate (mutual TLS).
  *
  * <p>Serializable so that operators can carry it; the HTTP client and caches are created on first use.
  */
@@ -38,8 +47,6 @@ public class SchemaRegistryClient implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** An unknown id is asked again after this long, so a schema registered a moment later is found. */
-    private static final long NOT_FOUND_TTL_MILLIS = 60_000;
     /** Confluent's error code for an unknown schema id. */
     private static final int SCHEMA_NOT_FOUND = 40403;
 
@@ -51,6 +58,12 @@ public class SchemaRegistryClient implements Serializable {
     private final Duration requestTimeout;
     private final int maxRetries;
     private final Duration retryBackoff;
+    /** How long an unknown id is answered from memory: spares the registry a flood of junk ids. */
+    private final long unknownIdCacheMillis;
+    private final String truststorePath;
+    private final Secret truststorePassword;
+    private final String keystorePath;
+    private final Secret keystorePassword;
     private transient HttpClient http;
     private transient Map<Integer, Schema> schemasById;
     private transient Map<Integer, Long> notFoundSince;
@@ -65,6 +78,11 @@ public class SchemaRegistryClient implements Serializable {
         this.requestTimeout = settings.requestTimeout();
         this.maxRetries = settings.maxRetries();
         this.retryBackoff = settings.retryBackoff();
+        this.unknownIdCacheMillis = settings.unknownIdCache().toMillis();
+        this.truststorePath = settings.truststorePath().orElse(null);
+        this.truststorePassword = settings.truststorePassword().orElse(null);
+        this.keystorePath = settings.keystorePath().orElse(null);
+        this.keystorePassword = settings.keystorePassword().orElse(null);
     }
 
     public String url() {
@@ -89,7 +107,7 @@ public class SchemaRegistryClient implements Serializable {
             return cached;
         }
         Long missingSince = notFoundSince.get(id);
-        if (missingSince != null && System.currentTimeMillis() - missingSince < NOT_FOUND_TTL_MILLIS) {
+        if (missingSince != null && System.currentTimeMillis() - missingSince < unknownIdCacheMillis) {
             cacheHits++;
             throw notFound(id);
         }
@@ -211,7 +229,11 @@ public class SchemaRegistryClient implements Serializable {
 
     private void init() {
         if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(requestTimeout);
+            if (truststorePath != null || keystorePath != null) {
+                builder.sslContext(sslContext());
+            }
+            http = builder.build();
             int capacity = cacheSize;
             schemasById = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -226,6 +248,45 @@ public class SchemaRegistryClient implements Serializable {
                 }
             };
         }
+    }
+
+    /** An SSLContext from the configured stores; a store that cannot be loaded is a deployment error. */
+    private SSLContext sslContext() {
+        try {
+            TrustManager[] trust = null;
+            if (truststorePath != null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(loadStore(truststorePath, truststorePassword, "registry.truststore-path"));
+                trust = tmf.getTrustManagers();
+            }
+            KeyManager[] keys = null;
+            if (keystorePath != null) {
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(loadStore(keystorePath, keystorePassword, "registry.keystore-path"), chars(keystorePassword));
+                keys = kmf.getKeyManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new SchemaRegistryException("cannot set up TLS to the registry " + url + ": "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, 0);
+        }
+    }
+
+    private static KeyStore loadStore(String path, Secret password, String key) {
+        try {
+            // PKCS12 or JKS, whichever the file is
+            return KeyStore.getInstance(new File(path), chars(password));
+        } catch (IOException | GeneralSecurityException e) {
+            // an IOException here is most often a wrong password; never include the password itself
+            throw new SchemaRegistryException(key + ": cannot load " + path + " (wrong password, or not a PKCS12/JKS"
+                    + " store): " + e.getClass().getSimpleName(), 0, 0);
+        }
+    }
+
+    private static char[] chars(Secret secret) {
+        return secret == null ? null : secret.reveal().toCharArray();
     }
 
     private static JsonNode parse(String body) {

@@ -18,5 +18,10 @@ public enum Reason {
     TIMESTAMP_TOO_OLD,
     TIMESTAMP_IN_FUTURE,
     /** Valid, but later than the window's allowed lateness: sent to the late-events topic, not the DLQ. */
-    LATE
+    LATE,
+    /**
+     * The value is larger than validation.max-value-bytes; rejected before decoding. Appended after LATE so that
+     * the ordinals of the older constants stay where they were.
+     */
+    VALUE_TOO_LARGE
 }

@@ -59,13 +59,14 @@ public class WireDecoder<T> {
         if (payload == null || payload.length == 0) {
             throw new InvalidRecordException(Reason.EMPTY_VALUE, payload == null ? "value is null" : "value is empty");
         }
+        // Size first: an oversized value is rejected for its size, whatever its first bytes say.
+        if (payload.length > maxPayloadBytes) {
+            throw new InvalidRecordException(Reason.VALUE_TOO_LARGE, "value has " + payload.length
+                    + " bytes, more than the " + maxPayloadBytes + " allowed (validation.max-value-bytes)");
+        }
         String headerProblem = WireFormat.headerProblem(payload);
         if (headerProblem != null) {
             throw new InvalidRecordException(Reason.NOT_WIRE_FORMAT, headerProblem);
-        }
-        if (payload.length > maxPayloadBytes) {
-            throw new InvalidRecordException(Reason.UNDECODABLE_AVRO,
-                    "value has " + payload.length + " bytes, more than the " + maxPayloadBytes + " allowed");
         }
         int schemaId = WireFormat.schemaId(payload);
         SpecificDatumReader<T> reader = readerFor(schemaId);

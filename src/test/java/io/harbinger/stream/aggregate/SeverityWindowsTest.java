@@ -35,7 +35,7 @@ class SeverityWindowsTest {
     @SuppressWarnings("unchecked")
     void setUp() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        SingleOutputStreamOperator<SeverityAggregate> windows = SeverityWindows.apply(
+        SingleOutputStreamOperator<SeverityAggregate> windows = SeverityWindows.windows(
                 env.fromData(TypeInformation.of(Envelope.class), envelope("x", "US", EventType.PROTEST, 0, T0)),
                 SETTINGS);
         var transformation = (OneInputTransformation<Envelope, SeverityAggregate>) windows.getTransformation();

@@ -1,6 +1,7 @@
 package io.harbinger.stream.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,6 +135,40 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void fileReferencesReadSecretsFromFilesLikeMountedKubernetesSecrets(@TempDir Path dir) throws Exception {
+        Path password = Files.writeString(dir.resolve("db-password"), "s3cr3t-from-file\n");
+        Path jaas = Files.writeString(dir.resolve("kafka-password"), "kafka-pw");
+        String yaml = MINIMAL.replace("username: u", "username: u, password: \"${file:" + password + "}\"")
+                .replace("group-id: g}", "group-id: g, properties: {sasl.jaas.config: 'ScramLoginModule required"
+                        + " username=\"${KAFKA_USER:-app}\" password=\"${file:" + jaas + "}\";'}}");
+
+        JobConfig config = loader.parse(yaml, "f.yaml", List.of());
+
+        // the trailing line break of the file is not part of the secret
+        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cr3t-from-file");
+        assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
+                .isEqualTo("ScramLoginModule required username=\"app\" password=\"kafka-pw\";");
+        // neither secret prints with the config
+        assertThat(config.toString()).doesNotContain("s3cr3t-from-file").doesNotContain("kafka-pw")
+                .contains("sasl.jaas.config=******");
+    }
+
+    @Test
+    void aMissingSecretFileIsNamedWithItsKeyAndNothingOfAnyContent(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-secret");
+        Path notUtf8 = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe});
+        String yaml = MINIMAL.replace("username: u", "username: u, password: \"${file:" + missing + "}\"")
+                .replace("url: \"http://r:8081\"", "url: \"http://r:8081\", username: r, password: \"${file:"
+                        + notUtf8 + "}\"");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "f.yaml", List.of()))
+                .hasMessageContaining("sinks.jdbc.password: file " + missing + " (from ${file:" + missing
+                        + "}) does not exist")
+                .hasMessageContaining("registry.password: file " + notUtf8 + " (from ${file:" + notUtf8
+                        + "}) is not UTF-8 text");
+    }
+
+    @Test
     void secretsNeverPrintInTheConfig() {
         String yaml = MINIMAL.replace("username: u", "username: u, password: hunter2");
 
@@ -179,5 +214,28 @@ class JobConfigLoaderTest {
         assertThat(Files.exists(file)).isFalse();
         assertThatThrownBy(() -> loader.load(file, List.of()))
                 .hasMessageContaining(file.toString()).hasMessageContaining("file not found");
+    }
+
+    @Test
+    void ignoredEventTypesAreTypedFromAListOrASetOverrideAndEmptyByDefault() {
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of()).validation().ignoredEventTypes()).isEmpty();
+        assertThat(loader.parse(MINIMAL + "validation: {ignored-event-types: [OTHER, natural-disaster]}\n",
+                "m.yaml", List.of()).validation().ignoredEventTypes())
+                .containsExactlyInAnyOrder(io.harbinger.events.EventType.OTHER,
+                        io.harbinger.events.EventType.NATURAL_DISASTER);
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of("validation.ignored-event-types=OTHER,ELECTION"))
+                .validation().ignoredEventTypes())
+                .containsExactlyInAnyOrder(io.harbinger.events.EventType.OTHER, io.harbinger.events.EventType.ELECTION);
+    }
+
+    @Test
+    void unknownIgnoredEventTypesAreRejectedNamingTheKey() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "m.yaml",
+                List.of("validation.ignored-event-types=OTHER,RIOT")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("validation.ignored-event-types: unknown event type \"RIOT\"; must be among"
+                        + " [PROTEST, CONFLICT, SANCTION, ELECTION, NATURAL_DISASTER, OTHER]");
+        assertThatThrownBy(() -> loader.parse(MINIMAL + "validation: {ignored-event-types: {a: 1}}\n", "m.yaml",
+                List.of())).hasMessageContaining("validation.ignored-event-types: expected a list, got a mapping");
     }
 }

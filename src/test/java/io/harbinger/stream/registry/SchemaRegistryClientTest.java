@@ -88,7 +88,7 @@ class SchemaRegistryClientTest {
         int v1 = registry.register("a-value", V1);
         int v2 = registry.register("b-value", V2);
         SchemaRegistryClient client = new SchemaRegistryClient(new RegistrySettings(registry.url(), Optional.empty(),
-                Optional.empty(), 1, Duration.ofSeconds(5), 0, Duration.ofMillis(10)));
+                Optional.empty(), 1, Duration.ofSeconds(5), 0, Duration.ofMillis(10), Duration.ofMinutes(1)));
 
         client.schemaById(v1);
         client.schemaById(v2); // evicts v1
@@ -270,7 +270,7 @@ class SchemaRegistryClientTest {
     private static RegistrySettings settings(String url, Optional<String> user, Optional<Secret> password,
                                              int maxRetries) {
         return new RegistrySettings(url, user, password, 100, Duration.ofSeconds(5), maxRetries,
-                Duration.ofMillis(10));
+                Duration.ofMillis(10), Duration.ofMinutes(1));
     }
 
     @SuppressWarnings("unchecked")

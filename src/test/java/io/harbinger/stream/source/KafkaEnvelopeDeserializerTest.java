@@ -62,7 +62,7 @@ class KafkaEnvelopeDeserializerTest {
         registry = LocalSchemaRegistry.start();
         schemaId = registry.register(TOPIC + "-value", GeopoliticalEvent.getClassSchema());
         client = new SchemaRegistryClient(new RegistrySettings(registry.url(), Optional.empty(), Optional.empty(),
-                100, Duration.ofSeconds(5), 1, Duration.ofMillis(10)));
+                100, Duration.ofSeconds(5), 1, Duration.ofMillis(10), Duration.ofMinutes(1)));
     }
 
     @AfterEach

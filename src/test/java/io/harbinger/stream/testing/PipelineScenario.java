@@ -41,6 +41,7 @@ import java.util.stream.Stream;
  */
 public final class PipelineScenario {
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    public static final Path CONFIG_FILE = Path.of("src/test/resources/it-job.yaml");
 
     public final SharedServices services;
     public final String name;
@@ -50,16 +51,22 @@ public final class PipelineScenario {
     private final SchemaRegistryClient registry;
     private JobConfig lastConfig;
 
-    private PipelineScenario(SharedServices services, String name, String jdbcUrl, Path checkpointDir) {
+    private PipelineScenario(SharedServices services, String name, String rawTopic, String jdbcUrl,
+                             Path checkpointDir) {
         this.services = services;
         this.name = name;
-        this.rawTopic = name + ".raw";
+        this.rawTopic = rawTopic;
         this.jdbcUrl = jdbcUrl;
         this.checkpointDir = checkpointDir;
         this.registry = new SchemaRegistryClient(config(List.of()).registry());
     }
 
     public static PipelineScenario create(String label, int partitions) throws Exception {
+        return create(label, partitions, null);
+    }
+
+    /** With a fixed raw topic name, for state that names its topic (savepoints); null for a unique one. */
+    public static PipelineScenario create(String label, int partitions, String rawTopic) throws Exception {
         SharedServices services = SharedServices.get();
         String name = label.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + COUNTER.incrementAndGet()
                 + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);
@@ -68,8 +75,8 @@ public final class PipelineScenario {
                 services.postgres.password()); Statement s = c.createStatement()) {
             s.execute(Files.readString(Path.of("schemas", "sql", "harbinger.sql")));
         }
-        PipelineScenario scenario = new PipelineScenario(services, name, jdbcUrl,
-                Files.createTempDirectory("harbinger-checkpoints-"));
+        PipelineScenario scenario = new PipelineScenario(services, name, rawTopic == null ? name + ".raw" : rawTopic,
+                jdbcUrl, Files.createTempDirectory("harbinger-checkpoints-"));
         JobConfig config = scenario.config(List.of());
         services.kafka.createTopics(partitions, scenario.rawTopic);
         services.kafka.createTopics(1, config.kafkaSink().aggregatesTopic(), config.kafkaSink().anomaliesTopic(),
@@ -78,13 +85,20 @@ public final class PipelineScenario {
     }
 
     public JobConfig config(List<String> overrides) {
-        return config(Path.of("src/test/resources/it-job.yaml"), Map.of(), overrides);
+        return config(CONFIG_FILE, Map.of(), overrides);
     }
 
     /** A config from another base file (e.g. it-job-kinesis.yaml), with extra environment references. */
     public JobConfig config(Path file, Map<String, String> extraEnv, List<String> overrides) {
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = environment();
         env.putAll(extraEnv);
+        lastConfig = new JobConfigLoader(env).load(file, overrides);
+        return lastConfig;
+    }
+
+    /** The environment the scenario's config file is resolved with: its topics, database and services. */
+    public Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.put("JOB_NAME", name);
         env.put("RAW_TOPIC", rawTopic);
         env.put("KAFKA_BOOTSTRAP_SERVERS", services.kafka.bootstrapServers());
@@ -93,8 +107,7 @@ public final class PipelineScenario {
         env.put("POSTGRES_USER", services.postgres.username());
         env.put("POSTGRES_PASSWORD", services.postgres.password());
         env.put("CHECKPOINT_DIR", checkpointDir.toUri().toString());
-        lastConfig = new JobConfigLoader(env).load(file, overrides);
-        return lastConfig;
+        return env;
     }
 
     public EventProducer producer() throws Exception {
@@ -112,7 +125,13 @@ public final class PipelineScenario {
 
     /** Starts the job, optionally restoring from a retained checkpoint or savepoint. */
     public JobClient start(JobConfig config, Path restoreFrom) throws Exception {
+        return start(config, restoreFrom, new Configuration());
+    }
+
+    /** Starts the job with extra cluster settings for the MiniCluster (e.g. a metrics reporter). */
+    public JobClient start(JobConfig config, Path restoreFrom, Configuration cluster) throws Exception {
         Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        flink.addAll(cluster);
         if (restoreFrom != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }

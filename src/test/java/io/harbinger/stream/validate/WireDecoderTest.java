@@ -295,8 +295,13 @@ class WireDecoderTest {
         assertThat(payload.length).isGreaterThan(64);
 
         InvalidRecordException e = catchThrowableOfType(() -> small.decode(payload), InvalidRecordException.class);
-        assertThat(e.reason()).isEqualTo(Reason.UNDECODABLE_AVRO);
-        assertThat(e.getMessage()).isEqualTo("value has " + payload.length + " bytes, more than the 64 allowed");
+        assertThat(e.reason()).isEqualTo(Reason.VALUE_TOO_LARGE);
+        assertThat(e.getMessage()).isEqualTo("value has " + payload.length
+                + " bytes, more than the 64 allowed (validation.max-value-bytes)");
+        // the size is checked before the header: an oversized value that is not even wire format says so too
+        byte[] json = ("{\"event_id\":\"" + "x".repeat(100) + "\"}").getBytes();
+        assertThat(catchThrowableOfType(() -> small.decode(json), InvalidRecordException.class).reason())
+                .isEqualTo(Reason.VALUE_TOO_LARGE);
         // rejected before the registry is asked about it
         assertThat(registry.schemaByIdRequests()).isZero();
         // exactly at the limit is fine
@@ -365,7 +370,7 @@ class WireDecoderTest {
 
     private static RegistrySettings settings(String url) {
         return new RegistrySettings(url, Optional.empty(), Optional.empty(), 100, Duration.ofSeconds(5),
-                MAX_RETRIES, Duration.ofMillis(10));
+                MAX_RETRIES, Duration.ofMillis(10), Duration.ofMinutes(1));
     }
 
     private static GeopoliticalEvent goodEvent(String id) {

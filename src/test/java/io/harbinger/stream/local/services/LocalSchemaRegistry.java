@@ -6,6 +6,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaParseException;
@@ -72,6 +84,9 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    /** Passes startHttps' client-auth choice to the constructor, which configures the server. */
+    private static final ThreadLocal<Boolean> requireClientCertificateNext = ThreadLocal.withInitial(() -> false);
+    private final boolean requireClientCertificate = requireClientCertificateNext.get();
     private final ExecutorService executor;
     private final String expectedAuthorization;
     private final Thread shutdownHook;
@@ -101,12 +116,30 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     private LocalSchemaRegistry(String user, String password) throws IOException {
+        this(user, password, null);
+    }
+
+    private LocalSchemaRegistry(String user, String password, SSLContext tls) throws IOException {
         for (RequestKind k : RequestKind.values()) {
             counters.put(k, new AtomicLong());
         }
         this.expectedAuthorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 50);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 50);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setNeedClientAuth(requireClientCertificate);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.server = https;
+        }
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "local-schema-registry-" + threads.incrementAndGet());
@@ -136,9 +169,40 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         }
     }
 
-    /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+    /**
+     * Starts a registry that speaks only HTTPS, with the key and certificate of {@code keystore} (PKCS12 or JKS,
+     * one password for store and key) and, when {@code user} is given, HTTP basic auth. With a
+     * {@code clientTruststore} it also requires a client certificate signed by (or in) that store: mutual TLS.
+     */
+    public static LocalSchemaRegistry startHttps(Path keystore, String keystorePassword, Path clientTruststore,
+                                                 String truststorePassword, String user, String password) {
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(KeyStore.getInstance(keystore.toFile(), keystorePassword.toCharArray()),
+                    keystorePassword.toCharArray());
+            TrustManager[] trust = null;
+            if (clientTruststore != null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(KeyStore.getInstance(clientTruststore.toFile(), truststorePassword.toCharArray()));
+                trust = tmf.getTrustManagers();
+            }
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(kmf.getKeyManagers(), trust, null);
+            requireClientCertificateNext.set(clientTruststore != null);
+            LocalSchemaRegistry r = new LocalSchemaRegistry(user, password, tls);
+            LOG.info("Local schema registry listening on {}{}{}", r.url(), user == null ? "" : " (basic auth)",
+                    clientTruststore == null ? "" : " (client certificates required)");
+            return r;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Local HTTPS schema registry could not start: " + e, e);
+        } finally {
+            requireClientCertificateNext.remove();
+        }
+    }
+
+    /** {@code http://127.0.0.1:PORT} or {@code https://...}, without a trailing slash. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public int port() {
