@@ -11,7 +11,6 @@ import io.harbinger.stream.testing.PipelineScenario;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -80,9 +79,14 @@ class KinesisPipelineIT {
         assertThat(dead).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("junk", "junk-1");
     }
 
+    /**
+     * Restored shard sequence numbers: the second job reads exactly the records added after the checkpoint, none
+     * again. It once failed here when the broker's first retention check (30 s after its start) came while the
+     * second job ran: aggregates were then written with their 2024 event time as record timestamp, so each
+     * transaction rolled a segment and retention deleted the first job's output from the topic. They carry
+     * the time they are written now (see AvroRecordSerializer), which is why nothing here depends on timing.
+     */
     @Test
-    @Disabled("Fails: the job restored from the first job's retained checkpoint emits no windows 5-9 within 2"
-            + " minutes (first run passes, 10 aggregates); cause not yet diagnosed, see the branch report")
     void restartFromACheckpointNeitherLosesNorDuplicatesOutput() throws Exception {
         PipelineScenario scenario = PipelineScenario.create("kinesis_restart", 1);
         KinesisInput in = new KinesisInput(KinesisInput.sharedKinesis(), scenario, 2);
@@ -122,6 +126,7 @@ class KinesisPipelineIT {
                                 + (Long.parseLong(r.get("window_start")) - T0) / MINUTE + "#" + r.get("revision"),
                         r -> Long.parseLong(r.get("event_count"))))).isEqualTo(expected);
         assertThat(scenario.deadLetters()).isEmpty();
+        assertThat(scenario.lateEvents()).isEmpty(); // nothing of windows 5-9 was taken for late after the restore
     }
 
     @Test
