@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * PerShardWatermarks through Flink's operator test harness. Two clocks are at work, as in the job: the shards'
  * idleness is Flink's WatermarksWithIdleness on the wall clock (so these tests sleep past it), the subtask's
- * own idleness and the periodic emission run on the operator's processing-time service (driven here by
- * {@code setProcessingTime}).
+ * own idleness, its start-up hold and the periodic emission run on the operator's processing-time service
+ * (driven here by {@code setProcessingTime}). Most tests start past the start-up hold ({@link #pastStartUp()}).
  */
 class PerShardWatermarksTest {
     private static final long OUT_OF_ORDERNESS = 1_000;
@@ -58,7 +58,23 @@ class PerShardWatermarksTest {
     }
 
     @Test
+    void forTheIdlenessAfterStartNoWatermarkLeavesSoThatEveryShardCanDeliverFirst() throws Exception {
+        valid("shardId-0", T0 + 3_600_000); // its whole backlog came in one batch, an hour ahead
+        tick();
+        valid("shardId-1", T0 + 10_000); // the other shard's first batch comes later
+        tick();
+        assertThat(watermarks()).isEmpty();
+        valid("shardId-0", T0 + 3_600_001);
+        tick(); // the idleness (150 ms) since open is over
+
+        // Had the first tick emitted shard 0's watermark, shard 1's records would all have been late.
+        assertThat(watermarks()).containsExactly(T0 + 10_000 - OUT_OF_ORDERNESS - 1);
+        assertThat(statuses()).isEmpty();
+    }
+
+    @Test
     void theWatermarkIsTheMinimumOverShardsAndEveryRecordIsStampedWithItsEventTime() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 60_000);
         valid("shardId-1", T0 + 10_000);
         tick();
@@ -70,6 +86,7 @@ class PerShardWatermarksTest {
 
     @Test
     void anIdleShardDoesNotHoldBackTheWatermark() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 10_000);
         valid("shardId-1", T0 + 10_000);
         tick();
@@ -83,11 +100,12 @@ class PerShardWatermarksTest {
 
         assertThat(watermarks()).containsExactly(T0 + 10_000 - OUT_OF_ORDERNESS - 1,
                 T0 + 121_000 - OUT_OF_ORDERNESS - 1);
-        assertThat(statuses()).isEmpty(); // the subtask itself is active: shard 0 delivers
+        assertThat(statuses()).containsExactly(WatermarkStatus.ACTIVE); // shard 0 delivers: the subtask stays active
     }
 
     @Test
     void rejectedRecordsNeitherMoveNorKeepAliveTheirShardsWatermark() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 10_000);
         valid("shardId-1", T0 + 10_000);
         tick();
@@ -114,7 +132,7 @@ class PerShardWatermarksTest {
     void aSubtaskThatSeesOnlyRejectedRecordsGoesIdleAndComesBackWithAValidOne() throws Exception {
         for (int i = 0; i < 4; i++) {
             rejected("shardId-0", T0);
-            tick(); // 50 ms of processing time each: the 150 ms idleness is reached on the third
+            tick(); // 50 ms of processing time each: the 150 ms idleness since open is reached on the third
         }
         assertThat(statuses()).containsExactly(WatermarkStatus.IDLE);
         assertThat(watermarks()).isEmpty();
@@ -128,6 +146,7 @@ class PerShardWatermarksTest {
 
     @Test
     void reshardingAClosedParentGoesIdleAndItsChildrenAreAddedAsTheyAppear() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 10_000); // the parent, about to be split
         valid("shardId-1", T0 + 10_000);
         tick();
@@ -151,6 +170,7 @@ class PerShardWatermarksTest {
 
     @Test
     void aNewShardBehindTheOthersNeverTurnsTheWatermarkBack() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 60_000);
         tick();
         valid("shardId-5", T0 + 1_000); // e.g. discovered late, with older records
@@ -162,6 +182,7 @@ class PerShardWatermarksTest {
 
     @Test
     void upstreamWatermarksAreIgnoredExceptTheFinalOne() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 10_000);
         harness.processWatermark(new Watermark(T0 + 500_000)); // the consumer emits none; if any, not trusted
         harness.processWatermarkStatus(WatermarkStatus.IDLE);
@@ -170,11 +191,12 @@ class PerShardWatermarksTest {
         tick();
 
         assertThat(watermarks()).containsExactly(T0 + 10_000 - OUT_OF_ORDERNESS - 1, Long.MAX_VALUE);
-        assertThat(statuses()).isEmpty();
+        assertThat(statuses()).containsExactly(WatermarkStatus.ACTIVE); // the upstream IDLE did not pass
     }
 
     @Test
     void itKeepsNoStateSoARestoredSubtaskStartsFromTheShardsItReadsAfterwards() throws Exception {
+        pastStartUp();
         valid("shardId-0", T0 + 60_000);
         valid("shardId-1", T0 + 60_000);
         tick();
@@ -190,6 +212,10 @@ class PerShardWatermarksTest {
             restored.open();
             restored.processElement(new StreamRecord<>(envelope("shardId-1", true, T0 + 70_000)));
             restored.setProcessingTime(processingTime + TICK);
+            assertThat(restored.getOutput()).noneMatch(o -> o instanceof Watermark); // the start-up hold again
+            for (long t = processingTime + 2 * TICK; t <= processingTime + IDLENESS.toMillis(); t += TICK) {
+                restored.setProcessingTime(t);
+            }
 
             assertThat(restored.getOutput()).filteredOn(o -> o instanceof Watermark)
                     .extracting(o -> ((Watermark) o).getTimestamp())
@@ -210,6 +236,15 @@ class PerShardWatermarksTest {
                 T0, STREAM, shard);
         Envelope envelope = Envelope.valid(raw, event("e" + sequence, "US", EventType.PROTEST, 0.5, eventTime));
         return valid ? envelope : envelope.withReason(Reason.TIMESTAMP_IN_FUTURE, "test");
+    }
+
+    /** Past the start-up hold, with nothing read yet: the subtask has just gone idle; the output is cleared. */
+    private void pastStartUp() throws Exception {
+        while (processingTime < IDLENESS.toMillis()) {
+            tick();
+        }
+        assertThat(statuses()).containsExactly(WatermarkStatus.IDLE);
+        harness.getOutput().clear();
     }
 
     /** One periodic emission: the processing-time timer of the watermark interval fires. */
