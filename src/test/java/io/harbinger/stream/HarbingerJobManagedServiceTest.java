@@ -1,0 +1,92 @@
+package io.harbinger.stream;
+
+import io.harbinger.stream.config.ConfigException;
+import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
+import io.harbinger.stream.config.JobConfig.SourceType;
+import io.harbinger.stream.config.MsfPropertyGroups;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The entry point's Managed Service for Apache Flink path, as {@code main} takes it without {@code --config}:
+ * property groups read by the service's runtime library (here from a local JSON file with
+ * {@code --msf-properties}, which {@code KinesisAnalyticsRuntime.getApplicationProperties(file)} reads like the
+ * service's own), bound and checked by the same loader as a YAML file, then the same job graph.
+ */
+class HarbingerJobManagedServiceTest {
+    private static final String SHIPPED = "jobs-config/msf-application-properties.json";
+
+    private static JobConfig load(String... args) throws Exception {
+        return HarbingerJob.loadManagedService(HarbingerJob.Arguments.parse(args));
+    }
+
+    @Test
+    void theShippedApplicationPropertiesBuildTheKinesisJobGraph() throws Exception {
+        JobConfig config = load("--msf-properties", SHIPPED);
+
+        assertThat(config.input().type()).isEqualTo(SourceType.KINESIS);
+        assertThat(config.input().kinesis().recordPublisher()).isEqualTo(KinesisRecordPublisher.EFO);
+        assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
+
+        // The service owns checkpointing and the state backend: the job leaves them alone there.
+        Configuration flink = HarbingerJob.managedServiceConfiguration(config);
+        assertThat(flink.contains(StateBackendOptions.STATE_BACKEND)).isFalse();
+        assertThat(flink.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isFalse();
+        assertThat(flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isFalse();
+
+        // The same graph as on a cluster, with the Kinesis source and its watermarks under their own uids.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        HarbingerPipeline.build(env, config);
+        assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
+                .contains(HarbingerPipeline.Uids.KINESIS_SOURCE, HarbingerPipeline.Uids.KINESIS_WATERMARKS,
+                        HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS)
+                .doesNotContain(HarbingerPipeline.Uids.SOURCE)
+                .doesNotContainNull().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void overridesFromTheCommandLineApplyOnTopOfTheGroups() throws Exception {
+        JobConfig config = load("--msf-properties", SHIPPED, "--set", "source.kinesis.record-publisher=polling");
+
+        assertThat(config.input().kinesis().recordPublisher()).isEqualTo(KinesisRecordPublisher.POLLING);
+    }
+
+    @Test
+    void aBadGroupOrKeyIsNamedWithTheFileTheGroupAndTheKey(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("application-properties.json");
+        String shipped = Files.readString(Path.of(SHIPPED));
+        Files.writeString(file, shipped
+                .replace("\"region\": \"eu-west-1\"", "\"regoin\": \"eu-west-1\"")
+                .replace("\"PropertyGroupId\": \"registry\"", "\"PropertyGroupId\": \"registy\""));
+
+        assertThatThrownBy(() -> load("--msf-properties", file.toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("property group source.kinesis, key regoin: unknown key")
+                .hasMessageContaining("property group source.kinesis, key region: is required")
+                .hasMessageContaining("property group registy: unknown key (registy)");
+    }
+
+    @Test
+    void aMissingPropertiesFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.json");
+        assertThatThrownBy(() -> load("--msf-properties", missing.toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString()).hasMessageContaining("file not found");
+    }
+}
