@@ -1,20 +1,28 @@
 package io.harbinger.stream.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.ConfigException;
 import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.local.gdelt.GdeltExport;
 import io.harbinger.stream.local.gdelt.GdeltExportReader;
 import io.harbinger.stream.local.gdelt.MalformedLine;
 import io.harbinger.stream.local.services.KafkaBroker;
+import io.harbinger.stream.local.services.KinesisLocal;
 import io.harbinger.stream.local.services.LocalPostgres;
 import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.testing.PrometheusScrape;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -42,6 +50,12 @@ import java.util.stream.Stream;
  * input on a local MiniCluster (RocksDB, file checkpoints), then reads every output back from Kafka
  * (read_committed) and PostgreSQL and writes a report. Everything it started is stopped when it ends,
  * also on Ctrl-C or failure.
+ *
+ * <p>With a Kinesis source ({@code --source kinesis}, or a config whose source.type is kinesis) it also starts
+ * kinesis-local, replays into a multi-shard stream instead and, since a Kinesis source never ends, stops the
+ * job with stop-with-savepoint --drain once the source has read every record replayed (its recordsIn counter,
+ * read from Flink's Prometheus reporter): the final watermark fires the open windows and the savepoint
+ * commits the last outputs, so the report reads the same outputs a Kafka run leaves.
  */
 public final class LocalRun {
     private static final long PROGRESS_INTERVAL_MILLIS = 2_000;
@@ -80,15 +94,18 @@ public final class LocalRun {
         prepareOutputFolder(out);
         // Read by log4j2-local.properties when the first logger is made, which is after this point.
         System.setProperty("harbinger.local.log", out.resolve("flink.log").toString());
-        say("Starting Kafka (KRaft), the schema registry and PostgreSQL on 127.0.0.1 ...");
+        SourceType source = sourceType(arguments);
+        say("Starting Kafka (KRaft), the schema registry%s and PostgreSQL on 127.0.0.1 ...",
+                source == SourceType.KINESIS ? ", kinesis-local" : "");
         Services services = new Services();
         Thread stopOnExit = new Thread(services::close, "local-run-shutdown");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         try {
-            services.start(out.resolve("services"));
-            say("  Kafka %s, registry %s, PostgreSQL %s", services.kafka.bootstrapServers(),
-                    services.registry.url(), services.postgres.jdbcUrl());
-            JobConfig config = loadConfig(arguments, services, out);
+            services.start(out.resolve("services"), source == SourceType.KINESIS);
+            say("  Kafka %s, registry %s, PostgreSQL %s%s", services.kafka.bootstrapServers(),
+                    services.registry.url(), services.postgres.jdbcUrl(),
+                    services.kinesis == null ? "" : ", Kinesis " + services.kinesis.endpoint());
+            JobConfig config = loadConfig(arguments, services, out, source);
             return runJob(arguments, config, services, out);
         } finally {
             services.close();
@@ -100,7 +117,25 @@ public final class LocalRun {
         }
     }
 
-    private static JobConfig loadConfig(LocalRunArguments arguments, Services services, Path out) {
+    /** --source, else a --set source.type, else the config file's source.type (kafka when absent). */
+    static SourceType sourceType(LocalRunArguments arguments) throws IOException {
+        if (arguments.source().isPresent()) {
+            return arguments.source().get();
+        }
+        String type = null;
+        for (String override : arguments.overrides()) {
+            if (override.startsWith("source.type=")) {
+                type = override.substring("source.type=".length());
+            }
+        }
+        if (type == null && Files.isReadable(arguments.config())) {
+            type = new ObjectMapper(new YAMLFactory()).readTree(arguments.config().toFile())
+                    .path("source").path("type").asText("kafka");
+        }
+        return "kinesis".equalsIgnoreCase(type == null ? "" : type.trim()) ? SourceType.KINESIS : SourceType.KAFKA;
+    }
+
+    private static JobConfig loadConfig(LocalRunArguments arguments, Services services, Path out, SourceType source) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("KAFKA_BOOTSTRAP_SERVERS", services.kafka.bootstrapServers());
         env.put("SCHEMA_REGISTRY_URL", services.registry.url());
@@ -108,8 +143,17 @@ public final class LocalRun {
         env.put("POSTGRES_USER", services.postgres.username());
         env.put("POSTGRES_PASSWORD", services.postgres.password());
         env.put("CHECKPOINT_DIR", out.resolve("checkpoints").toUri().toString());
+        if (services.kinesis != null) {
+            env.put("KINESIS_ENDPOINT", services.kinesis.endpoint());
+            env.put("AWS_REGION", KinesisLocal.REGION); // the emulator's region, whatever the shell says
+        }
         JobConfig config = new JobConfigLoader(env).load(arguments.config(), arguments.overrides());
-        if (config.input().kafka().topics().isEmpty()) {
+        if (config.input().type() != source) {
+            throw new IllegalArgumentException(arguments.config() + ": source.type is "
+                    + config.input().type().name().toLowerCase() + " but the run was asked for "
+                    + source.name().toLowerCase() + " (--source)");
+        }
+        if (source == SourceType.KAFKA && config.input().kafka().topics().isEmpty()) {
             throw new IllegalArgumentException(arguments.config() + ": source.kafka.topics: the local run needs"
                     + " named input topics to replay into, not a topic-pattern");
         }
@@ -119,31 +163,65 @@ public final class LocalRun {
     private static RunSummary runJob(LocalRunArguments arguments, JobConfig config, Services services, Path out)
             throws Exception {
         var sinks = config.kafkaSink();
-        String inputTopic = config.input().kafka().topics().get(0);
-        services.kafka.createTopics(arguments.partitions(), config.input().kafka().topics().toArray(String[]::new));
         services.kafka.createTopics(arguments.partitions(), sinks.aggregatesTopic(), sinks.anomaliesTopic(),
                 sinks.deadLetterTopic(), sinks.lateEventsTopic());
         services.postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
 
         SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
-        long produced = replay(arguments.inputs(), services.kafka.bootstrapServers(), registry, inputTopic);
+        long produced;
+        if (services.kinesis != null) {
+            String stream = config.input().kinesis().streams().get(0);
+            services.kinesis.createStream(stream, arguments.partitions());
+            produced = replay(arguments.inputs(), kinesisTarget(new KinesisEventWriter(services.kinesis, registry, stream)),
+                    stream + " (" + arguments.partitions() + " shards)");
+        } else {
+            String inputTopic = config.input().kafka().topics().get(0);
+            services.kafka.createTopics(arguments.partitions(), config.input().kafka().topics().toArray(String[]::new));
+            try (EventProducer producer = new EventProducer(services.kafka.bootstrapServers(), registry, inputTopic)) {
+                produced = replay(arguments.inputs(), kafkaTarget(producer), inputTopic);
+            }
+        }
 
         say("Running the job on a local MiniCluster (RocksDB, exactly-once checkpoints every %s) ...",
                 io.harbinger.stream.config.Durations.format(config.checkpoints().interval()));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(config));
+        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        String metricsUrl = null;
+        if (services.kinesis != null) {
+            // Flink's own Prometheus reporter tells how many records the source has read so far.
+            int port = KafkaBroker.freePorts(1)[0];
+            flink.setString("metrics.reporter.localrun.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            flink.setString("metrics.reporter.localrun.port", String.valueOf(port));
+            metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         HarbingerPipeline.build(env, config);
         long started = System.nanoTime();
         JobClient job = env.executeAsync(config.job().name());
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        CompletableFuture<String> stop = null;
         while (!result.isDone()) {
             try {
                 result.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
-                say("  [%3ds] %s", (System.nanoTime() - started) / 1_000_000_000, committedRows(services.postgres));
+                String progress = committedRows(services.postgres);
+                if (metricsUrl != null && stop == null) {
+                    long read = recordsRead(metricsUrl);
+                    progress = String.format("%,d of %,d records read from Kinesis, %s", read, produced, progress);
+                    if (read >= produced) {
+                        say("  every record is read: stop-with-savepoint --drain fires the open windows and"
+                                + " commits the last outputs");
+                        stop = job.stopWithSavepoint(true, out.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL);
+                    }
+                }
+                say("  [%3ds] %s", (System.nanoTime() - started) / 1_000_000_000, progress);
             }
         }
         result.get();
+        if (stop != null) {
+            say("  final savepoint %s", stop.get());
+        }
         say("Job finished in %.1f s. Reading the outputs back from Kafka (read_committed) and PostgreSQL ...",
                 (System.nanoTime() - started) / 1e9);
 
@@ -155,28 +233,83 @@ public final class LocalRun {
         return summary;
     }
 
-    /** Sends every mappable row as an event and every malformed line as raw text, so that nothing is lost. */
-    private static long replay(List<Path> inputs, String bootstrapServers, SchemaRegistryClient registry,
-                               String topic) throws Exception {
-        long sent = 0;
-        try (EventProducer producer = new EventProducer(bootstrapServers, registry, topic)) {
-            for (Path input : inputs) {
-                GdeltExport export = GdeltExportReader.read(input);
-                for (GeopoliticalEvent event : export.events()) {
-                    producer.send(event);
-                }
-                for (MalformedLine line : export.malformed()) {
-                    RecordHeaders headers = new RecordHeaders();
-                    headers.add("gdelt.file", input.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-                    headers.add("gdelt.line", String.valueOf(line.lineNumber()).getBytes(StandardCharsets.UTF_8));
-                    producer.sendRaw(null, null, line.text().getBytes(StandardCharsets.UTF_8), headers);
-                }
-                producer.flush();
-                sent += export.events().size() + export.malformed().size();
-                say("  replayed %,d events from %s into %s%s", export.events().size(), input.getFileName(), topic,
-                        export.malformed().isEmpty() ? ""
-                                : String.format(" (+%d malformed lines sent as they are)", export.malformed().size()));
+    /** Sum over subtasks of the decode-and-validate stage's recordsIn; 0 until the reporter has it. */
+    private static long recordsRead(String metricsUrl) {
+        try {
+            return (long) PrometheusScrape.of(metricsUrl).samples.stream()
+                    .filter(s -> s.name().endsWith("_harbinger_recordsIn"))
+                    .mapToDouble(PrometheusScrape.Sample::value).filter(v -> !Double.isNaN(v)).sum();
+        } catch (IOException e) {
+            return 0; // the reporter starts with the TaskManager
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** Where the replay writes: a Kafka topic or a Kinesis stream. */
+    private interface ReplayTarget {
+        void send(GeopoliticalEvent event);
+
+        /** A line that is no GDELT row, sent as it is so that the job dead-letters it. */
+        void sendMalformed(Path file, MalformedLine line);
+
+        void flush() throws Exception;
+    }
+
+    private static ReplayTarget kafkaTarget(EventProducer producer) {
+        return new ReplayTarget() {
+            public void send(GeopoliticalEvent event) {
+                producer.send(event);
             }
+
+            public void sendMalformed(Path file, MalformedLine line) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("gdelt.file", file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                headers.add("gdelt.line", String.valueOf(line.lineNumber()).getBytes(StandardCharsets.UTF_8));
+                producer.sendRaw(null, null, line.text().getBytes(StandardCharsets.UTF_8), headers);
+            }
+
+            public void flush() throws Exception {
+                producer.flush();
+            }
+        };
+    }
+
+    private static ReplayTarget kinesisTarget(KinesisEventWriter writer) {
+        return new ReplayTarget() {
+            public void send(GeopoliticalEvent event) {
+                writer.send(event);
+            }
+
+            public void sendMalformed(Path file, MalformedLine line) {
+                // no headers in Kinesis: file and line go in the partition key, which the dead letter keeps
+                writer.sendRaw("gdelt:" + file.getFileName() + ":" + line.lineNumber(),
+                        line.text().getBytes(StandardCharsets.UTF_8));
+            }
+
+            public void flush() {
+                writer.flush();
+            }
+        };
+    }
+
+    /** Sends every mappable row as an event and every malformed line as raw text, so that nothing is lost. */
+    private static long replay(List<Path> inputs, ReplayTarget target, String into) throws Exception {
+        long sent = 0;
+        for (Path input : inputs) {
+            GdeltExport export = GdeltExportReader.read(input);
+            for (GeopoliticalEvent event : export.events()) {
+                target.send(event);
+            }
+            for (MalformedLine line : export.malformed()) {
+                target.sendMalformed(input, line);
+            }
+            target.flush();
+            sent += export.events().size() + export.malformed().size();
+            say("  replayed %,d events from %s into %s%s", export.events().size(), input.getFileName(), into,
+                    export.malformed().isEmpty() ? ""
+                            : String.format(" (+%d malformed lines sent as they are)", export.malformed().size()));
         }
         return sent;
     }
@@ -210,23 +343,31 @@ public final class LocalRun {
         System.out.println(args.length == 0 ? format : String.format(format, args));
     }
 
-    /** The three services, stopped once whichever way the run ends. */
+    /** The services, stopped once whichever way the run ends. */
     private static final class Services {
         KafkaBroker kafka;
         LocalSchemaRegistry registry;
         LocalPostgres postgres;
+        /** Only for a Kinesis source. */
+        KinesisLocal kinesis;
         private boolean closed;
 
-        void start(Path workDir) throws Exception {
+        void start(Path workDir, boolean withKinesis) throws Exception {
             kafka = KafkaBroker.start(workDir.resolve("kafka"));
             registry = LocalSchemaRegistry.start();
             postgres = LocalPostgres.start();
+            if (withKinesis) {
+                // The job finds the emulator's (dummy) credentials through the standard AWS provider chain.
+                KinesisLocal.useDummyCredentials();
+                kinesis = KinesisLocal.start(Path.of("target", "kinesis-local"));
+            }
         }
 
         synchronized void close() {
             if (closed) return;
             closed = true;
-            say("Stopping Kafka, the schema registry and PostgreSQL ...");
+            say("Stopping Kafka, the schema registry and PostgreSQL%s ...", kinesis == null ? "" : " and kinesis-local");
+            closeQuietly(kinesis);
             closeQuietly(postgres);
             closeQuietly(registry);
             closeQuietly(kafka);

@@ -2,10 +2,9 @@ package io.harbinger.stream.testing;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.local.EventProducer;
+import io.harbinger.stream.local.KinesisEventWriter;
 import io.harbinger.stream.local.services.KinesisLocal;
 import io.harbinger.stream.registry.AvroWireEncoder;
-import io.harbinger.stream.registry.SchemaRegistryClient;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,9 +30,7 @@ public final class KinesisInput {
         this.scenario = scenario;
         this.stream = scenario.rawTopic;
         kinesis.createStream(stream, shards);
-        SchemaRegistryClient registry = scenario.registry();
-        this.encoder = AvroWireEncoder.specific(GeopoliticalEvent.getClassSchema(),
-                registry.register(EventProducer.subjectOf(stream), GeopoliticalEvent.getClassSchema()));
+        this.encoder = KinesisEventWriter.encoder(scenario.registry(), stream);
     }
 
     /** One kinesis-local for all tests of a JVM, stopped by its shutdown hook. */

@@ -16,9 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileLock;
@@ -83,8 +81,9 @@ public final class KinesisLocal implements AutoCloseable {
     /** Installs (once) and starts kinesis-local in {@code installDir} (e.g. target/kinesis-local). */
     public static KinesisLocal start(Path installDir) throws Exception {
         Path main = install(installDir);
-        int port = freePort();
-        int tlsPort = freePort();
+        int[] ports = KafkaBroker.freePorts(2);
+        int port = ports[0];
+        int tlsPort = ports[1];
         Path preload = installDir.resolve("bind-127.0.0.1.js");
         Files.writeString(preload, PRELOAD);
         Path log = installDir.resolve("kinesis-local-" + port + ".log");
@@ -179,9 +178,18 @@ public final class KinesisLocal implements AutoCloseable {
 
     /** Writes records, in order, to the shard with this index (by hash-key order); returns the sequence numbers. */
     public List<String> put(String stream, int shardIndex, List<String> partitionKeys, List<byte[]> values) {
-        String hashKey = shards(stream).get(shardIndex).getHashKeyRange().getStartingHashKey();
+        return putRecords(stream, shards(stream).get(shardIndex).getHashKeyRange().getStartingHashKey(),
+                partitionKeys, values);
+    }
+
+    /** Writes records to the shards Kinesis picks by partition key (MD5 hash), as a producer would. */
+    public List<String> put(String stream, List<String> partitionKeys, List<byte[]> values) {
+        return putRecords(stream, null, partitionKeys, values);
+    }
+
+    private List<String> putRecords(String stream, String hashKey, List<String> partitionKeys, List<byte[]> values) {
         List<String> sequenceNumbers = new ArrayList<>();
-        for (int from = 0; from < values.size(); from += 500) {
+        for (int from = 0; from < values.size(); from += 500) { // the PutRecords limit
             List<PutRecordsRequestEntry> batch = new ArrayList<>();
             for (int i = from; i < Math.min(values.size(), from + 500); i++) {
                 batch.add(new PutRecordsRequestEntry().withPartitionKey(partitionKeys.get(i))
@@ -229,12 +237,6 @@ public final class KinesisLocal implements AutoCloseable {
                 }
                 Thread.sleep(100);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
         }
     }
 
