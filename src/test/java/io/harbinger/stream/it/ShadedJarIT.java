@@ -1,0 +1,159 @@
+package io.harbinger.stream.it;
+
+import io.harbinger.stream.HarbingerJob;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shaded job jar that `mvn package` leaves in target/ (this runs in the verify phase, after it), checked
+ * against what a Flink 1.20 cluster and Managed Service for Apache Flink provide and need: one entry point,
+ * Flink and its state backend left to the runtime, connectors, the JDBC driver and the MSF runtime
+ * properties library inside, no unrelocated Guava or Jackson next to the runtime's own, one Avro, and the
+ * service files merged so that connectors find their factories.
+ */
+class ShadedJarIT {
+    /** The managed service refuses larger application jars. */
+    private static final long MSF_JAR_LIMIT_BYTES = 512L * 1024 * 1024;
+
+    private static Path jar;
+    private static List<String> entries;
+
+    @BeforeAll
+    static void readJar() throws IOException {
+        jar = Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar"));
+        assertThat(jar).as("the shaded jar; run through `mvn verify`, which packages it first").isRegularFile();
+        entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(ZipEntry::getName).forEach(entries::add);
+        }
+    }
+
+    @Test
+    void hasOneEntryPointAndFitsTheManagedServicesLimit() throws IOException {
+        assertThat(entries).filteredOn("META-INF/MANIFEST.MF"::equalsIgnoreCase).hasSize(1);
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            assertThat(manifest.getMainAttributes().getValue("Main-Class")).isEqualTo(HarbingerJob.class.getName());
+        }
+        assertThat(entries).contains(HarbingerJob.class.getName().replace('.', '/') + ".class");
+        assertThat(Files.size(jar)).isLessThan(MSF_JAR_LIMIT_BYTES);
+    }
+
+    @Test
+    void bundlesNoClassThatTheFlinkRuntimeProvides() throws IOException {
+        // The jars a Flink 1.20 distribution (and the managed service) puts on every job's classpath, as the
+        // test classpath has them: any class of theirs in the job jar would shadow or clash with the cluster's.
+        List<String> provided = List.of("flink-core-", "flink-runtime-", "flink-streaming-java-", "flink-clients-",
+                "flink-java-", "flink-rpc-core-", "flink-statebackend-rocksdb-", "frocksdbjni-");
+        Set<String> runtimeClasses = new HashSet<>();
+        List<String> found = new ArrayList<>();
+        for (String element : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = Path.of(element).getFileName().toString();
+            if (name.endsWith(".jar") && !name.contains("-tests") && provided.stream().anyMatch(name::startsWith)) {
+                found.add(name);
+                try (JarFile file = new JarFile(element)) {
+                    file.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".class")
+                            && !n.startsWith("META-INF/")).forEach(runtimeClasses::add);
+                }
+            }
+        }
+        assertThat(found).as("provided Flink jars on the test classpath").anyMatch(n -> n.startsWith("flink-runtime-"))
+                .anyMatch(n -> n.startsWith("flink-streaming-java-")).anyMatch(n -> n.startsWith("frocksdbjni-"));
+
+        assertThat(entries.stream().filter(runtimeClasses::contains).toList()).isEmpty();
+        assertThat(entries).noneMatch(e -> e.startsWith("org/apache/flink/runtime/")
+                || e.startsWith("org/apache/flink/streaming/api/") || e.startsWith("org/apache/flink/streaming/runtime/")
+                || e.startsWith("org/apache/flink/contrib/streaming/state/") || e.startsWith("org/rocksdb/")
+                || e.startsWith("org/apache/flink/api/common/") || e.startsWith("org/apache/flink/core/"));
+        // Logging is the runtime's too: a bundled binding would fight its log4j configuration.
+        assertThat(entries).noneMatch(e -> e.startsWith("org/slf4j/") || e.startsWith("org/apache/logging/log4j/")
+                || e.startsWith("org/apache/log4j/"));
+    }
+
+    @Test
+    void guavaAndJacksonAreOnlyThereRelocated() {
+        for (String library : List.of("com/google/common/", "com/fasterxml/jackson/", "org/yaml/snakeyaml/")) {
+            assertThat(entries).as(library).noneMatch(e -> e.startsWith(library));
+        }
+        assertThat(entries).contains("io/harbinger/shaded/com/fasterxml/jackson/databind/ObjectMapper.class",
+                "io/harbinger/shaded/org/yaml/snakeyaml/Yaml.class");
+        // The Kinesis connector brings its own relocated copies; they stay under its prefix.
+        assertThat(entries).contains("org/apache/flink/kinesis/shaded/com/fasterxml/jackson/databind/ObjectMapper.class");
+    }
+
+    @Test
+    void carriesTheConnectorsTheDriverAndTheManagedServiceRuntime() {
+        assertThat(entries).contains(
+                "org/apache/flink/connector/kafka/source/KafkaSource.class",
+                "org/apache/flink/connector/kafka/sink/KafkaSink.class",
+                "org/apache/kafka/clients/producer/KafkaProducer.class",
+                "org/apache/flink/streaming/connectors/kinesis/FlinkKinesisConsumer.class",
+                "org/apache/flink/connector/jdbc/core/datastream/sink/JdbcSink.class",
+                "org/postgresql/Driver.class",
+                "org/apache/flink/formats/avro/AvroDeserializationSchema.class",
+                "com/amazonaws/services/kinesisanalytics/runtime/KinesisAnalyticsRuntime.class");
+    }
+
+    @Test
+    void serviceFilesAreMergedSoConnectorsFindTheirFactories() throws IOException {
+        // The JDBC sink finds the PostgreSQL dialect, and JDBC the driver, through ServiceLoader: with the
+        // service files not merged, the first jar's file would win and the job would fail on the cluster.
+        assertThat(serviceFile("META-INF/services/org.apache.flink.connector.jdbc.core.database.JdbcFactory"))
+                .anyMatch(line -> line.toLowerCase().contains("postgres"));
+        assertThat(serviceFile("META-INF/services/java.sql.Driver")).contains("org.postgresql.Driver");
+    }
+
+    @Test
+    void hasOneAvroAndItIsTheVersionTheSchemasWereCompiledWith() throws IOException {
+        assertThat(entries).filteredOn(e -> e.endsWith("org/apache/avro/Schema.class"))
+                .containsExactly("org/apache/avro/Schema.class");
+        Set<String> versions = new TreeSet<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (String e : entries) {
+                if (e.startsWith("META-INF/maven/org.apache.avro/") && e.endsWith("/pom.properties")) {
+                    Properties p = new Properties();
+                    try (InputStream in = file.getInputStream(file.getEntry(e))) {
+                        p.load(in);
+                    }
+                    versions.add(p.getProperty("version"));
+                }
+            }
+        }
+        Properties compiledWith = new Properties(); // the Avro on the build's classpath, which generated the classes
+        try (InputStream in = org.apache.avro.Schema.class.getResourceAsStream(
+                "/META-INF/maven/org.apache.avro/avro/pom.properties")) {
+            compiledWith.load(in);
+        }
+        assertThat(versions).containsExactly(compiledWith.getProperty("version"));
+    }
+
+    private static List<String> serviceFile(String name) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            ZipEntry entry = file.getEntry(name);
+            assertThat(entry).as(name).isNotNull();
+            try (InputStream in = file.getInputStream(entry)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                        .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            }
+        }
+    }
+}
