@@ -366,7 +366,7 @@ public final class LocalRun {
         synchronized void close() {
             if (closed) return;
             closed = true;
-            say("Stopping Kafka, the schema registry and PostgreSQL%s ...", kinesis == null ? "" : " and kinesis-local");
+            say("Stopping %sKafka, the schema registry and PostgreSQL ...", kinesis == null ? "" : "kinesis-local, ");
             closeQuietly(kinesis);
             closeQuietly(postgres);
             closeQuietly(registry);
