@@ -3,9 +3,6 @@ package io.harbinger.stream.source;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
-import io.harbinger.stream.validate.RecordValidator;
-import io.harbinger.stream.validate.ValidationMetrics;
-import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,29 +21,20 @@ import java.io.IOException;
 public class KafkaEnvelopeDeserializer implements KafkaRecordDeserializationSchema<Envelope> {
     private static final long serialVersionUID = 1L;
 
-    private final SchemaRegistryClient registry;
-    private final EventValidator rules;
-    private final long maxPayloadBytes;
-    private transient RecordValidator validator;
-    private transient ValidationMetrics metrics;
+    private final ValidatingDecoder decoder;
 
     public KafkaEnvelopeDeserializer(SchemaRegistryClient registry, EventValidator rules, long maxPayloadBytes) {
-        this.registry = registry;
-        this.rules = rules;
-        this.maxPayloadBytes = maxPayloadBytes;
+        this.decoder = new ValidatingDecoder(registry, rules, maxPayloadBytes);
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        validator = new RecordValidator(WireDecoder.forEvents(registry, maxPayloadBytes), rules);
-        metrics = new ValidationMetrics(context.getMetricGroup(), registry);
+        decoder.open(context.getMetricGroup());
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Envelope> out) throws IOException {
-        Envelope envelope = validator.validate(toRaw(record));
-        metrics.count(envelope);
-        out.collect(envelope);
+        out.collect(decoder.decode(toRaw(record)));
     }
 
     static RawRecord toRaw(ConsumerRecord<byte[], byte[]> record) {

@@ -3,9 +3,6 @@ package io.harbinger.stream.source;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
-import io.harbinger.stream.validate.RecordValidator;
-import io.harbinger.stream.validate.ValidationMetrics;
-import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,31 +21,21 @@ public class KinesisEnvelopeDeserializer implements KinesisDeserializationSchema
     private static final String[] NO_HEADER_KEYS = new String[0];
     private static final byte[][] NO_HEADER_VALUES = new byte[0][];
 
-    private final SchemaRegistryClient registry;
-    private final EventValidator rules;
-    private final long maxPayloadBytes;
-    private transient RecordValidator validator;
-    private transient ValidationMetrics metrics;
+    private final ValidatingDecoder decoder;
 
     public KinesisEnvelopeDeserializer(SchemaRegistryClient registry, EventValidator rules, long maxPayloadBytes) {
-        this.registry = registry;
-        this.rules = rules;
-        this.maxPayloadBytes = maxPayloadBytes;
+        this.decoder = new ValidatingDecoder(registry, rules, maxPayloadBytes);
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        validator = new RecordValidator(WireDecoder.forEvents(registry, maxPayloadBytes), rules);
-        metrics = new ValidationMetrics(context.getMetricGroup(), registry);
+        decoder.open(context.getMetricGroup());
     }
 
     @Override
     public Envelope deserialize(byte[] value, String partitionKey, String sequenceNumber,
                                 long approximateArrivalTimestamp, String stream, String shardId) throws IOException {
-        Envelope envelope = validator.validate(
-                toRaw(value, partitionKey, sequenceNumber, approximateArrivalTimestamp, stream, shardId));
-        metrics.count(envelope);
-        return envelope;
+        return decoder.decode(toRaw(value, partitionKey, sequenceNumber, approximateArrivalTimestamp, stream, shardId));
     }
 
     /**
