@@ -27,6 +27,10 @@ class JobConfigLoaderTest {
             job: {name: test}
             source:
               kafka: {bootstrap-servers: "k:9092", topics: [raw], group-id: g}
+            """ + JobConfigLoaderTest.ALL_BUT_JOB_AND_SOURCE;
+
+    /** The required sections after job and source, for tests of one source (e.g. KinesisSourceConfigTest). */
+    static final String ALL_BUT_JOB_AND_SOURCE = """
             registry: {url: "http://r:8081"}
             window: {size: 5m}
             sinks:

@@ -21,20 +21,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** source.type: kinesis and source.kinesis.*: binding, defaults, every rule, and the connector properties. */
 class KinesisSourceConfigTest {
-    private static final String REST = """
-            registry: {url: "http://r:8081"}
-            window: {size: 5m}
-            sinks:
-              kafka:
-                bootstrap-servers: "k:9092"
-                aggregates-topic: agg
-                anomalies-topic: anom
-                dead-letter-topic: dlq
-                late-events-topic: late
-                transactional-id-prefix: tx
-              jdbc: {url: "jdbc:postgresql://db/x", username: u}
-            checkpoints: {directory: "file:///tmp/cp"}
-            """;
 
     private final JobConfigLoader loader = new JobConfigLoader(Map.of(
             "KINESIS_ENDPOINT", "http://127.0.0.1:4567", "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
@@ -42,7 +28,7 @@ class KinesisSourceConfigTest {
             "POSTGRES_USER", "u", "POSTGRES_PASSWORD", "p", "CHECKPOINT_DIR", "file:///tmp/cp"));
 
     private JobConfig parse(String source) {
-        return loader.parse("job: {name: test}\n" + source + REST, "test.yaml", List.of());
+        return loader.parse("job: {name: test}\n" + source + JobConfigLoaderTest.ALL_BUT_JOB_AND_SOURCE, "test.yaml", List.of());
     }
 
     @Test
