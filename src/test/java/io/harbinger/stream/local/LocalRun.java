@@ -34,6 +34,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -59,6 +60,8 @@ import java.util.stream.Stream;
  */
 public final class LocalRun {
     private static final long PROGRESS_INTERVAL_MILLIS = 2_000;
+    /** With a Kinesis source: how long the source may read nothing before the run takes it as done. */
+    private static final Duration QUIET_SOURCE = Duration.ofSeconds(60);
 
     private LocalRun() {}
 
@@ -200,6 +203,8 @@ public final class LocalRun {
         JobClient job = env.executeAsync(config.job().name());
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         CompletableFuture<String> stop = null;
+        long lastRead = -1;
+        long unchangedSince = System.nanoTime();
         while (!result.isDone()) {
             try {
                 result.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
@@ -208,9 +213,19 @@ public final class LocalRun {
                 if (metricsUrl != null && stop == null) {
                     long read = recordsRead(metricsUrl);
                     progress = String.format("%,d of %,d records read from Kinesis, %s", read, produced, progress);
-                    if (read >= produced) {
-                        say("  every record is read: stop-with-savepoint --drain fires the open windows and"
-                                + " commits the last outputs");
+                    if (read != lastRead) {
+                        lastRead = read;
+                        unchangedSince = System.nanoTime();
+                    }
+                    // After a failover the restarted source counts only what it reads again from the checkpoint:
+                    // a source that has read something and then nothing for a while is done as well.
+                    boolean quiet = read > 0 && System.nanoTime() - unchangedSince > QUIET_SOURCE.toNanos();
+                    if (read >= produced || quiet) {
+                        say(read >= produced
+                                ? "  every record is read: stop-with-savepoint --drain fires the open windows and"
+                                        + " commits the last outputs"
+                                : "  the source has read nothing for " + QUIET_SOURCE.toSeconds() + " s: stopping"
+                                        + " with stop-with-savepoint --drain");
                         stop = job.stopWithSavepoint(true, out.resolve("savepoints").toUri().toString(),
                                 SavepointFormatType.CANONICAL);
                     }
