@@ -66,7 +66,10 @@ public final class S3Proxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write s3proxy config into " + workDir, e);
         }
-        List<String> cmd = List.of(ManagedProcess.javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+        // The transient backend holds every object in the heap, and completing a multipart upload copies the
+        // parts once more: the job jar (87 MB with the Kinesis connector) goes to HA blob storage in two parts,
+        // and with 256 MB s3proxy ran out of memory there, so the recovering JobManager found no job jar.
+        List<String> cmd = List.of(ManagedProcess.javaBinary(), "-Xmx768m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + workDir.resolve("logback.xml"),
                 "-cp", cp, "org.gaul.s3proxy.Main", "--properties", workDir.resolve("s3proxy.properties").toString());
         long t0 = System.nanoTime();
