@@ -129,13 +129,16 @@ public record JobConfig(
         }
     }
 
+    /** {@code password} is null when not given: these settings travel with the sink, and Optional is not Serializable. */
     public record JdbcSinkSettings(
             String url,
             String username,
-            Optional<Secret> password,
+            Secret password,
             int batchSize,
             Duration batchInterval,
-            int maxRetries) implements Serializable {}
+            int maxRetries,
+            Duration retryBackoff,
+            Duration maxRetryBackoff) implements Serializable {}
 
     public record CheckpointSettings(
             Duration interval,

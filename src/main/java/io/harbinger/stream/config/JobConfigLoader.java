@@ -323,10 +323,12 @@ public final class JobConfigLoader {
         JdbcSinkSettings jdbcSink = new JdbcSinkSettings(
                 jdbc.string("url"),
                 jdbc.string("username"),
-                jdbc.optionalSecret("password"),
+                jdbc.optionalSecret("password").orElse(null),
                 jdbc.intAtLeast("batch-size", 500, 1),
                 jdbc.duration("batch-interval", Duration.ofSeconds(1)),
-                jdbc.intAtLeast("max-retries", 5, 0));
+                jdbc.intAtLeast("max-retries", 5, 0),
+                jdbc.duration("retry-backoff", Duration.ofMillis(500)),
+                jdbc.duration("max-retry-backoff", Duration.ofSeconds(30)));
         if (!jdbcSink.url().isEmpty() && !jdbcSink.url().startsWith("jdbc:postgresql:")) {
             jdbc.problem("url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got \""
                     + jdbcSink.url() + "\"");
@@ -391,6 +393,10 @@ public final class JobConfigLoader {
                     + " exceeds sinks.kafka.broker-max-transaction-timeout ("
                     + Durations.format(c.kafkaSink().brokerMaxTransactionTimeout())
                     + "); the broker rejects such producers (raise transaction.max.timeout.ms on the brokers and this key together)");
+        }
+        if (c.jdbcSink().retryBackoff().compareTo(c.jdbcSink().maxRetryBackoff()) > 0) {
+            problems.add("sinks.jdbc.retry-backoff: " + Durations.format(c.jdbcSink().retryBackoff())
+                    + " exceeds sinks.jdbc.max-retry-backoff (" + Durations.format(c.jdbcSink().maxRetryBackoff()) + ")");
         }
         if (c.checkpoints().interval().compareTo(c.checkpoints().timeout()) > 0) {
             problems.add("checkpoints.timeout: shorter than checkpoints.interval; every slow checkpoint would be dropped");

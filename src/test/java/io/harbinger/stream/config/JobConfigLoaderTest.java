@@ -50,7 +50,7 @@ class JobConfigLoaderTest {
         assertThat(config.input().kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(config.input().kafka().bounded()).isTrue();
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo("s3cret");
         assertThat(config.validation().earliestEventTime()).isEqualTo(Instant.parse("2015-02-18T00:00:00Z"));
     }
 
@@ -131,7 +131,7 @@ class JobConfigLoaderTest {
                 .hasMessageContaining("sinks.jdbc.password: environment variable DB_PASSWORD is not set");
         JobConfig withDefault = loader.parse(yaml.replace("${DB_PASSWORD}", "${DB_PASSWORD:-fallback}"),
                 "f.yaml", List.of());
-        assertThat(withDefault.jdbcSink().password().orElseThrow().reveal()).isEqualTo("fallback");
+        assertThat(withDefault.jdbcSink().password().reveal()).isEqualTo("fallback");
     }
 
     @Test
@@ -145,7 +145,7 @@ class JobConfigLoaderTest {
         JobConfig config = loader.parse(yaml, "f.yaml", List.of());
 
         // the trailing line break of the file is not part of the secret
-        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cr3t-from-file");
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo("s3cr3t-from-file");
         assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
                 .isEqualTo("ScramLoginModule required username=\"app\" password=\"kafka-pw\";");
         // neither secret prints with the config
@@ -186,6 +186,18 @@ class JobConfigLoaderTest {
         assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("sinks.kafka.transaction-timeout=20m")))
                 .hasMessageContaining("sinks.kafka.transaction-timeout: 20m exceeds"
                         + " sinks.kafka.broker-max-transaction-timeout (15m)");
+    }
+
+    @Test
+    void upsertRetryBackoffHasDefaultsAndMustNotExceedItsMaximum() {
+        JobConfig defaults = loader.parse(MINIMAL, "f.yaml", List.of());
+        assertThat(defaults.jdbcSink().retryBackoff()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.jdbcSink().maxRetryBackoff()).isEqualTo(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml",
+                List.of("sinks.jdbc.retry-backoff=1m", "sinks.jdbc.max-retry-backoff=10s")))
+                .hasMessageContaining("Invalid job configuration (f.yaml)")
+                .hasMessageContaining("sinks.jdbc.retry-backoff: 1m exceeds sinks.jdbc.max-retry-backoff (10s)");
     }
 
     @Test
