@@ -57,7 +57,8 @@ import static org.assertj.core.api.Assertions.within;
  * OTHER event may reach an aggregate. If the restore reset state, window 8 would come out with v2's events only
  * and the spike would fall in the warm-up (4 windows < 5) and raise nothing. Finally the v1 savepoint is
  * restored with another {@code window.size}: the job must fail with the guard's message instead of running; and
- * with another {@code job.max-parallelism}, which Flink itself refuses at submission. Last, the upgrade is rolled
+ * with another {@code job.max-parallelism}, which Flink itself refuses at submission; and v2's own savepoint is
+ * restored without the added stage (removing a stateless operator). Last, the upgrade is rolled
  * back as the runbook says: v1 again from the savepoint taken before the upgrade, which republishes windows 8..13
  * with identical values and adds the OTHER aggregates v2 ignored.
  */
@@ -201,8 +202,22 @@ class UpgradeIT {
             awaitEqual("anomaly_alerts rows", () -> alertRows(postgres), Map.of(spike.getAlertId(),
                     SPIKE_COUNT + "/" + SPIKE_WINDOW + "/" + String.format("%.6f", mean)));
             System.out.printf("upgrade: v2 outputs verified at %.1f s%n", seconds(testStart));
-            flink.cancel(v2);
-            flink.await("v2 cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(v2)));
+            String v2Savepoint = flink.stopWithSavepoint(v2, Duration.ofSeconds(60));
+            flink.await("v2 finished", TIMEOUT, c -> "FINISHED".equals(c.jobState(v2)));
+
+            // ---------------------------------------------------------------- a removed stateless stage
+            // v1's config on v2's savepoint: the ignore-event-types stage is gone, and Flink must skip its
+            // empty state instead of refusing the restore.
+            String withoutStage = flink.runJar(jarId, v1Args, v2Savepoint);
+            flink.await("v1 config running from v2's savepoint", TIMEOUT, c -> c.allTasksRunning(withoutStage));
+            long fromV2 = flink.completedCheckpoints(withoutStage);
+            flink.await("2 checkpoints without the stage", TIMEOUT,
+                    c -> c.completedCheckpoints(withoutStage) >= fromV2 + 2);
+            assertThat(flink.get("/jobs/" + withoutStage + "/plan").toString()).doesNotContain("Ignore event types");
+            assertThat(aggregateRecords(kafka, raw, aggregates)).as("it resumes at v2's offsets: nothing new")
+                    .hasSize(expected.size());
+            flink.cancel(withoutStage);
+            flink.await("job without the stage cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(withoutStage)));
 
             // ---------------------------------------------------------------- another window.size is refused
             List<String> v3Args = new ArrayList<>(common);
