@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.local.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -97,7 +97,7 @@ class FaultCampaignIT {
 
     @Test
     void everyOutputExactlyOnceUnderInjectedFaults() throws Exception {
-        Path work = Files.createTempDirectory("harbinger-faults-");
+        Path work = WorkDirs.create("harbinger-faults-");
         String name = "faults_" + Long.toString(System.nanoTime() % 1_000_000, 36);
         String raw = name + ".raw";
         Random random = new Random(42);

@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.local.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
@@ -18,7 +19,6 @@ import io.harbinger.stream.validate.WireDecoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -84,7 +84,7 @@ class UpgradeIT {
     @Test
     void aChangedJobContinuesWindowsAndBaselinesFromTheSavepointAndAnotherWindowSizeIsRefused() throws Exception {
         long testStart = System.nanoTime();
-        Path work = Files.createTempDirectory("harbinger-upgrade-");
+        Path work = WorkDirs.create("harbinger-upgrade-");
         String name = "upgrade_" + Long.toString(System.nanoTime() % 1_000_000, 36);
         String raw = name + ".raw";
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
