@@ -68,6 +68,9 @@ public final class HarbingerPipeline {
         flink.set(PipelineOptions.NAME, config.job().name());
         // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a defensive deep copy. Safe here: no operator keeps or
+        // changes a record it has emitted or received, and the JDBC sink copies what it buffers itself.
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
         config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
         flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");

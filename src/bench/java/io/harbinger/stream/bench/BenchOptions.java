@@ -20,13 +20,14 @@ record BenchOptions(
         boolean recovery,
         Path out,
         Path config,
-        List<String> overrides) {
+        List<String> overrides,
+        List<String> flink) {
 
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (45) --latency-window DURATION (10s)"
             + " --no-latency --no-recovery --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
-            + " --set key=value ...";
+            + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)";
 
     static BenchOptions parse(String[] args) {
         long events = 1_000_000;
@@ -44,6 +45,7 @@ record BenchOptions(
         Path out = Path.of("docs", "performance");
         Path config = Path.of("jobs-config", "local.yaml");
         List<String> overrides = new ArrayList<>();
+        List<String> flink = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-latency")) { latency = false; recovery = false; continue; }
@@ -64,11 +66,12 @@ record BenchOptions(
                 case "--out" -> out = Path.of(v);
                 case "--config" -> config = Path.of(v);
                 case "--set" -> overrides.add(v);
+                case "--flink" -> flink.add(v);
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
-                latencySeconds, latencyWindow, latency, recovery, out, config, List.copyOf(overrides));
+                latencySeconds, latencyWindow, latency, recovery, out, config, List.copyOf(overrides), List.copyOf(flink));
     }
 }

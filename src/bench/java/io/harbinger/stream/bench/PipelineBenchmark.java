@@ -92,7 +92,7 @@ public final class PipelineBenchmark {
         PipelineBenchmark bench = new PipelineBenchmark(options, work);
         int exit = 0;
         try {
-            bench.run();
+            bench.run(args);
         } catch (Throwable e) {
             e.printStackTrace();
             exit = 1;
@@ -102,13 +102,15 @@ public final class PipelineBenchmark {
         System.exit(exit);
     }
 
-    private void run() throws Exception {
+    private void run(String[] args) throws Exception {
         say("load before: %s", loadavg());
         result.put("started", Instant.now().toString());
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("events", options.events());
         result.put("partitions", options.partitions());
         result.put("parallelism", options.parallelism());
+        result.put("command_args", String.join(" ", java.util.Arrays.asList(args)));
+        result.put("extra_flink_config", options.flink());
         result.put("load_before", loadavg());
         kafka = KafkaBroker.start(work.resolve("kafka-" + System.currentTimeMillis()));
         registryServer = LocalSchemaRegistry.start();
@@ -265,7 +267,7 @@ public final class PipelineBenchmark {
                 config.checkpoints().interval());
         CountingReporter.reset();
         resetPeakMemory();
-        try (Cluster cluster = Cluster.start(config, options.parallelism())) {
+        try (Cluster cluster = Cluster.start(config, options.parallelism(), options.flink())) {
             JobID job = cluster.submit(config);
             Sampler sampler = new Sampler(CountingReporter::recordsIn);
             sampler.start();
@@ -362,7 +364,7 @@ public final class PipelineBenchmark {
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
         AtomicLong measureUntil = new AtomicLong(Long.MAX_VALUE);
 
-        try (Cluster cluster = Cluster.start(config, options.parallelism())) {
+        try (Cluster cluster = Cluster.start(config, options.parallelism(), options.flink())) {
             JobID job = cluster.submit(config);
             cluster.awaitRunning(job);
             Thread reader = new Thread(() -> {
@@ -566,8 +568,11 @@ public final class PipelineBenchmark {
             this.mini = mini;
         }
 
-        static Cluster start(JobConfig config, int parallelism) throws Exception {
+        static Cluster start(JobConfig config, int parallelism, List<String> extra) throws Exception {
             Configuration conf = HarbingerPipeline.flinkConfiguration(config);
+            for (String kv : extra) {
+                conf.setString(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
             conf.set(RestOptions.BIND_PORT, "0");
             conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
             conf.setString("metrics.reporter.bench.factory.class", CountingReporter.Factory.class.getName());
