@@ -21,13 +21,15 @@ record BenchOptions(
         Path out,
         Path config,
         List<String> overrides,
-        List<String> flink) {
+        List<String> flink,
+        List<String> variants) {
 
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (45) --latency-window DURATION (10s)"
             + " --no-latency --no-recovery --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
-            + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)";
+            + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
+            + " --compare 'label:flink.key=value;flink.key=value' ... (A/B: the job runs again per variant, twice, interleaved)";
 
     static BenchOptions parse(String[] args) {
         long events = 1_000_000;
@@ -46,6 +48,7 @@ record BenchOptions(
         Path config = Path.of("jobs-config", "local.yaml");
         List<String> overrides = new ArrayList<>();
         List<String> flink = new ArrayList<>();
+        List<String> variants = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-latency")) { latency = false; recovery = false; continue; }
@@ -67,11 +70,13 @@ record BenchOptions(
                 case "--config" -> config = Path.of(v);
                 case "--set" -> overrides.add(v);
                 case "--flink" -> flink.add(v);
+                case "--compare" -> variants.add(v);
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
-                latencySeconds, latencyWindow, latency, recovery, out, config, List.copyOf(overrides), List.copyOf(flink));
+                latencySeconds, latencyWindow, latency, recovery, out, config, List.copyOf(overrides), List.copyOf(flink),
+                List.copyOf(variants));
     }
 }

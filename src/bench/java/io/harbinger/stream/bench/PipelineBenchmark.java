@@ -123,6 +123,9 @@ public final class PipelineBenchmark {
         produce();
         ceiling();
         throughput();
+        if (!options.variants().isEmpty()) {
+            compare();
+        }
         if (options.latency()) {
             latencyAndRecovery();
         }
@@ -256,18 +259,62 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------- 3. the job, from the earliest offset
 
     private void throughput() throws Exception {
+        Map<String, Object> run = jobRun(options.flink(), true);
+        result.putAll(run);
+    }
+
+    /** A/B: baseline and each variant, twice, interleaved, so that drifting load hits all of them alike. */
+    private void compare() throws Exception {
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        for (int round = 1; round <= 2; round++) {
+            List<String> labels = new ArrayList<>();
+            labels.add("baseline:");
+            labels.addAll(options.variants());
+            for (String variant : labels) {
+                String label = variant.substring(0, variant.indexOf(':'));
+                List<String> extra = new ArrayList<>(options.flink());
+                for (String kv : variant.substring(variant.indexOf(':') + 1).split(";")) {
+                    if (!kv.isBlank()) extra.add(kv.trim());
+                }
+                say("   A/B round %d: %s %s", round, label, extra);
+                Map<String, Object> r = jobRun(extra, false);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("round", round);
+                row.put("label", label);
+                row.put("flink", extra);
+                for (String k : List.of("throughput_eps", "ratio", "cpu_us_per_event", "checkpoint_duration_p50_ms",
+                        "checkpoint_duration_max_ms", "checkpoint_full_size_last_bytes", "load_at_end")) {
+                    row.put(k, r.get(k));
+                }
+                rounds.add(row);
+            }
+        }
+        result.put("ab", rounds);
+        say("   A/B summary (same run, same input):");
+        for (Map<String, Object> row : rounds) {
+            say("     round %s %-12s %,8d events/s  ratio %s  %7.2f µs CPU/event  ckpt p50 %s ms  load %s",
+                    row.get("round"), row.get("label"), ((Number) row.get("throughput_eps")).longValue(),
+                    row.get("ratio"), ((Number) row.get("cpu_us_per_event")).doubleValue(),
+                    row.get("checkpoint_duration_p50_ms"), row.get("load_at_end"));
+        }
+    }
+
+    private Map<String, Object> jobRun(List<String> extraFlink, boolean main) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
         String run = "tp" + System.currentTimeMillis();
         JobConfig config = config(run, List.of(
                 "source.kafka.topics=" + INPUT,
                 "source.kafka.starting-offsets=earliest",
                 "source.kafka.bounded=true"));
         createOutputTopics(config);
-        say("3. job: %s, parallelism %d, checkpoints every %s (RocksDB incremental, EXACTLY_ONCE), bounded replay"
-                + " from the earliest offset ...", config.job().name(), options.parallelism(),
-                config.checkpoints().interval());
+        if (main) {
+            say("3. job: %s, parallelism %d, checkpoints every %s (RocksDB incremental, EXACTLY_ONCE), bounded"
+                    + " replay from the earliest offset ...", config.job().name(), options.parallelism(),
+                    config.checkpoints().interval());
+        }
         CountingReporter.reset();
         resetPeakMemory();
-        try (Cluster cluster = Cluster.start(config, options.parallelism(), options.flink())) {
+        try (Cluster cluster = Cluster.start(config, options.parallelism(), extraFlink)) {
             JobID job = cluster.submit(config);
             Sampler sampler = new Sampler(CountingReporter::recordsIn);
             sampler.start();
@@ -277,21 +324,23 @@ public final class PipelineBenchmark {
             double ratio = steady.eps / ((Number) result.get("ceiling_eps")).doubleValue();
             say("   job: %,.0f events/s sustained after warm-up = %.0f%% of the ceiling, %.2f µs CPU/event,"
                             + " whole run %.1f s", steady.eps, 100 * ratio, steady.cpuMicrosPerEvent, sampler.seconds());
-            result.put("throughput_eps", Math.round(steady.eps));
-            result.put("ratio", round2(ratio));
-            result.put("cpu_us_per_event", round2(steady.cpuMicrosPerEvent));
-            result.put("job_seconds", round2(sampler.seconds()));
-            result.put("throughput_series", sampler.series());
-            result.put("checkpoint_interval_ms", config.checkpoints().interval().toMillis());
+            out.put("throughput_eps", Math.round(steady.eps));
+            out.put("ratio", round2(ratio));
+            out.put("cpu_us_per_event", round2(steady.cpuMicrosPerEvent));
+            out.put("job_seconds", round2(sampler.seconds()));
+            out.put("throughput_series", sampler.series());
+            out.put("checkpoint_interval_ms", config.checkpoints().interval().toMillis());
             List<Map<String, Object>> checkpoints = checkpoints(cluster.mini, job);
-            result.put("checkpoints", checkpoints);
-            summarizeCheckpoints(checkpoints);
-            result.put("peak_rss_mb", peakRssMb());
-            result.put("peak_heap_mb", peakHeapMb());
+            out.put("checkpoints", checkpoints);
+            summarizeCheckpoints(checkpoints, out);
+            out.put("peak_rss_mb", peakRssMb());
+            out.put("peak_heap_mb", peakHeapMb());
+            out.put("load_at_end", loadavg());
         }
+        return out;
     }
 
-    private void summarizeCheckpoints(List<Map<String, Object>> checkpoints) {
+    private static void summarizeCheckpoints(List<Map<String, Object>> checkpoints, Map<String, Object> result) {
         List<Long> durations = new ArrayList<>();
         long maxSize = 0;
         long lastFull = 0;
