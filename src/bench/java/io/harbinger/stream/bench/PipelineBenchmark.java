@@ -325,7 +325,7 @@ public final class PipelineBenchmark {
             say("   job: %,.0f events/s sustained after warm-up = %.0f%% of the ceiling, %.2f µs CPU/event,"
                             + " whole run %.1f s", steady.eps, 100 * ratio, steady.cpuMicrosPerEvent, sampler.seconds());
             out.put("throughput_eps", Math.round(steady.eps));
-            out.put("ratio", round2(ratio));
+            out.put("ratio", Math.round(ratio * 10_000) / 10_000.0);
             out.put("cpu_us_per_event", round2(steady.cpuMicrosPerEvent));
             out.put("job_seconds", round2(sampler.seconds()));
             out.put("throughput_series", sampler.series());
