@@ -19,6 +19,7 @@ import io.harbinger.stream.source.KafkaEnvelopeDeserializer;
 import io.harbinger.stream.source.KafkaEventSource;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
+import io.harbinger.stream.validate.IgnoreEventTypes;
 import io.harbinger.stream.validate.SplitByValidity;
 
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -35,8 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Clock;
 
 /**
- * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> drop
- * duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
+ * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> (ignore
+ * event types, when configured) -> drop duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
  * and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
  */
 public final class HarbingerPipeline {
@@ -45,6 +46,8 @@ public final class HarbingerPipeline {
         public static final String SOURCE = "kafka-source";
         public static final String SPLIT = "split-by-validity";
         public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        /** Stateless, present only when validation.ignored-event-types is not empty. */
+        public static final String IGNORE_EVENT_TYPES = "ignore-event-types";
         public static final String DEDUP = "dedup-by-event-id";
         public static final String RESTORE_GUARD = "restored-watermark-guard";
         public static final String WINDOWS = "severity-windows";
@@ -106,7 +109,14 @@ public final class HarbingerPipeline {
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "dead-letters", new DeadLetterSerializer(sinks.deadLetterTopic())))
                 .uid(Uids.DEAD_LETTER_SINK).name("Dead-letter topic");
 
-        SingleOutputStreamOperator<Envelope> unique = valid
+        DataStream<Envelope> kept = valid;
+        if (!config.validation().ignoredEventTypes().isEmpty()) {
+            kept = valid
+                    .filter(new IgnoreEventTypes(config.validation().ignoredEventTypes()))
+                    .uid(Uids.IGNORE_EVENT_TYPES).name("Ignore event types");
+        }
+
+        SingleOutputStreamOperator<Envelope> unique = kept
                 .keyBy(envelope -> envelope.event.getEventId())
                 .process(new DropDuplicateEvents(config.dedup().ttl()))
                 .uid(Uids.DEDUP).name("Drop duplicate event_ids");

@@ -51,6 +51,25 @@ class HarbingerPipelineTest {
     }
 
     @Test
+    void theIgnoreEventTypesStageIsInTheGraphOnlyWhenConfiguredWithItsOwnUid() {
+        assertThat(uids(config)).doesNotContain(HarbingerPipeline.Uids.IGNORE_EVENT_TYPES);
+
+        JobConfig ignoring = new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"),
+                List.of("validation.ignored-event-types=OTHER"));
+        List<String> withStage = uids(ignoring);
+        assertThat(withStage).contains(HarbingerPipeline.Uids.IGNORE_EVENT_TYPES).doesNotHaveDuplicates();
+        // every other operator keeps its uid, so a savepoint taken without the stage restores with it
+        assertThat(withStage).containsAll(uids(config));
+    }
+
+    private static List<String> uids(JobConfig c) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(c));
+        HarbingerPipeline.build(env, c);
+        return env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
+    }
+
+    @Test
     void checkpointingAndStateBackendComeFromTheConfig() {
         Configuration flink = HarbingerPipeline.flinkConfiguration(config);
 

@@ -3,17 +3,23 @@ package io.harbinger.stream.aggregate;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.Reason;
 
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 import java.time.Duration;
 import java.time.Instant;
 
-/** Gives events that arrived after their window closed the LATE reason and a message that says which window. */
-public class MarkLate implements MapFunction<Envelope, Envelope> {
+/**
+ * Gives events that arrived after their window closed the LATE reason and a message that says which window,
+ * and counts them (metric harbinger.lateEvents).
+ */
+public class MarkLate extends RichMapFunction<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
     private final long windowSizeMillis;
     private final long allowedLatenessMillis;
+    private transient Counter lateEvents;
 
     public MarkLate(Duration windowSize, Duration allowedLateness) {
         this.windowSizeMillis = windowSize.toMillis();
@@ -21,7 +27,13 @@ public class MarkLate implements MapFunction<Envelope, Envelope> {
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        lateEvents = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("lateEvents");
+    }
+
+    @Override
     public Envelope map(Envelope envelope) {
+        lateEvents.inc();
         long ts = envelope.event.getTimestamp();
         long start = TimeWindow.getWindowStartWithOffset(ts, 0, windowSizeMillis);
         return envelope.withReason(Reason.LATE, "event " + envelope.event.getEventId() + " at "

@@ -1,11 +1,16 @@
 package io.harbinger.stream.config;
 
+import io.harbinger.events.EventType;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole typed job configuration, as read from a file under jobs-config/ by {@link JobConfigLoader}.
@@ -76,8 +81,19 @@ public record JobConfig(
         }
     }
 
-    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes)
-            implements Serializable {}
+    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes,
+                                     /** Valid events of these types are dropped after validation (not dead-lettered). */
+                                     Set<EventType> ignoredEventTypes) implements Serializable {
+        public ValidationSettings {
+            ignoredEventTypes = ignoredEventTypes.isEmpty() ? Set.of()
+                    : Collections.unmodifiableSet(EnumSet.copyOf(ignoredEventTypes));
+        }
+
+        /** Without ignored event types: every valid event goes on. */
+        public ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes) {
+            this(earliestEventTime, maxFutureSkew, maxValueBytes, Set.of());
+        }
+    }
 
     public record DedupSettings(Duration ttl) implements Serializable {}
 

@@ -22,6 +22,7 @@ import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.JobConfig.StartingOffsets;
 import io.harbinger.stream.config.JobConfig.ValidationSettings;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
+import io.harbinger.events.EventType;
 import io.harbinger.stream.registry.WireFormat;
 
 import java.io.IOException;
@@ -33,9 +34,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -277,7 +281,8 @@ public final class JobConfigLoader {
         ValidationSettings validation = new ValidationSettings(
                 val.instant("earliest-event-time", Instant.parse("2000-01-01T00:00:00Z")),
                 val.duration("max-future-skew", Duration.ofMinutes(5)),
-                val.intAtLeast("max-value-bytes", 1024 * 1024, WireFormat.HEADER_LENGTH));
+                val.intAtLeast("max-value-bytes", 1024 * 1024, WireFormat.HEADER_LENGTH),
+                eventTypes(val, "ignored-event-types"));
 
         ConfigNode dd = root.child("dedup");
         DedupSettings dedup = new DedupSettings(dd.duration("ttl", Duration.ofHours(24)));
@@ -340,6 +345,27 @@ public final class JobConfigLoader {
 
         return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource), registry, validation,
                 dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints);
+    }
+
+    /** A list of event type names (any case), e.g. [OTHER]; an unknown name is reported with the allowed ones. */
+    private static Set<EventType> eventTypes(ConfigNode node, String name) {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        for (String item : node.stringList(name)) {
+            String wanted = item.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+            EventType match = null;
+            for (EventType type : EventType.values()) {
+                if (type.name().equals(wanted)) {
+                    match = type;
+                }
+            }
+            if (match == null) {
+                node.problem(name, "unknown event type \"" + item + "\"; must be among "
+                        + Arrays.toString(EventType.values()));
+            } else {
+                types.add(match);
+            }
+        }
+        return types;
     }
 
     /** Rules that involve more than one key; each message names the keys involved. */

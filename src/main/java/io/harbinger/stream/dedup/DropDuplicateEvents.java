@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,6 +18,10 @@ import java.time.Duration;
  * Keyed by event_id: lets the first copy of an event through and drops the copies that upstream retries and
  * MirrorMaker replicas deliver again. What is remembered expires after the configured TTL, which bounds the
  * state to the ids seen in that span.
+ *
+ * <p>It also reports the event-time lag of the stream right after the source (metric
+ * harbinger.eventTimeLagMs): wall-clock time minus the last watermark this subtask saw with a record, or -1
+ * before its first watermark.
  */
 public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
@@ -24,6 +29,7 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, 
     private final Duration ttl;
     private transient ValueState<Boolean> seen;
     private transient Counter duplicatesDropped;
+    private transient volatile long lastWatermark;
 
     public DropDuplicateEvents(Duration ttl) {
         this.ttl = ttl;
@@ -32,7 +38,10 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, 
     @Override
     public void open(OpenContext openContext) {
         seen = getRuntimeContext().getState(seenDescriptor(ttl));
-        duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("duplicatesDropped");
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("harbinger");
+        duplicatesDropped = metrics.counter("duplicatesDropped");
+        lastWatermark = Long.MIN_VALUE;
+        metrics.gauge("eventTimeLagMs", (Gauge<Long>) () -> eventTimeLagMillis(lastWatermark, System.currentTimeMillis()));
     }
 
     /** The state of this operator, as the state tool reads it too. */
@@ -44,11 +53,17 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, 
 
     @Override
     public void processElement(Envelope envelope, Context ctx, Collector<Envelope> out) throws Exception {
+        lastWatermark = ctx.timerService().currentWatermark();
         if (seen.value() != null) {
             duplicatesDropped.inc();
             return;
         }
         seen.update(Boolean.TRUE);
         out.collect(envelope);
+    }
+
+    /** Processing time minus the watermark, or -1 while there is no watermark yet. */
+    static long eventTimeLagMillis(long watermark, long nowMillis) {
+        return watermark == Long.MIN_VALUE ? -1 : Math.max(0, nowMillis - watermark);
     }
 }

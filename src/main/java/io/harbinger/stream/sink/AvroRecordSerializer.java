@@ -47,7 +47,10 @@ public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaReco
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, keyOf.apply(record).getBytes(StandardCharsets.UTF_8),
+        // No record timestamp: the producer stamps the time of writing. The event time is in the payload, and a
+        // window's event time as the record time would let time-based retention delete a backfill's results
+        // the moment they are written.
+        return new ProducerRecord<>(topic, null, null, keyOf.apply(record).getBytes(StandardCharsets.UTF_8),
                 encoder.encode(record));
     }
 }

@@ -36,9 +36,9 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Enve
         headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(raw.partition));
         headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(raw.position));
         headers.add(DeadLetterHeaders.SOURCE_TIMESTAMP, utf8(String.valueOf(raw.timestamp)));
-        // The broker time of the original record, not the event's (possibly absurd) timestamp.
-        Long recordTime = raw.timestamp >= 0 ? raw.timestamp : null;
-        return new ProducerRecord<>(topic, null, recordTime, raw.key, raw.value, headers);
+        // Stamped with the time of dead-lettering: retention then counts from now, not from when the original
+        // was written (a replayed backlog would otherwise expire at once). The original time is in a header.
+        return new ProducerRecord<>(topic, null, null, raw.key, raw.value, headers);
     }
 
     private static byte[] utf8(String s) {

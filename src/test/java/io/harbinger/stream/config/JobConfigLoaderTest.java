@@ -215,4 +215,27 @@ class JobConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(file, List.of()))
                 .hasMessageContaining(file.toString()).hasMessageContaining("file not found");
     }
+
+    @Test
+    void ignoredEventTypesAreTypedFromAListOrASetOverrideAndEmptyByDefault() {
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of()).validation().ignoredEventTypes()).isEmpty();
+        assertThat(loader.parse(MINIMAL + "validation: {ignored-event-types: [OTHER, natural-disaster]}\n",
+                "m.yaml", List.of()).validation().ignoredEventTypes())
+                .containsExactlyInAnyOrder(io.harbinger.events.EventType.OTHER,
+                        io.harbinger.events.EventType.NATURAL_DISASTER);
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of("validation.ignored-event-types=OTHER,ELECTION"))
+                .validation().ignoredEventTypes())
+                .containsExactlyInAnyOrder(io.harbinger.events.EventType.OTHER, io.harbinger.events.EventType.ELECTION);
+    }
+
+    @Test
+    void unknownIgnoredEventTypesAreRejectedNamingTheKey() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "m.yaml",
+                List.of("validation.ignored-event-types=OTHER,RIOT")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("validation.ignored-event-types: unknown event type \"RIOT\"; must be among"
+                        + " [PROTEST, CONFLICT, SANCTION, ELECTION, NATURAL_DISASTER, OTHER]");
+        assertThatThrownBy(() -> loader.parse(MINIMAL + "validation: {ignored-event-types: {a: 1}}\n", "m.yaml",
+                List.of())).hasMessageContaining("validation.ignored-event-types: expected a list, got a mapping");
+    }
 }

@@ -56,6 +56,13 @@ class DropDuplicateEventsTest {
     }
 
     @Test
+    void eventTimeLagIsWallClockMinusWatermarkAndMinusOneBeforeTheFirstWatermark() {
+        assertThat(DropDuplicateEvents.eventTimeLagMillis(Long.MIN_VALUE, T0)).isEqualTo(-1);
+        assertThat(DropDuplicateEvents.eventTimeLagMillis(T0 - 90_000, T0)).isEqualTo(90_000);
+        assertThat(DropDuplicateEvents.eventTimeLagMillis(T0 + 5, T0)).isZero();
+    }
+
+    @Test
     void seenIdsSurviveASnapshotAndRestore() throws Exception {
         harness.processElement(new StreamRecord<>(envelope("a", "US", EventType.PROTEST, 0.5, T0), T0));
         var snapshot = harness.snapshot(1, T0);

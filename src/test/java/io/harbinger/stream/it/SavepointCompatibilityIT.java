@@ -72,7 +72,10 @@ class SavepointCompatibilityIT {
     }
 
     private static JobConfig config(PipelineScenario scenario) {
+        // TTLs count processing time since the state was written, i.e. since the savepoint was generated: a
+        // committed savepoint is older than any production TTL, so the restore must use long ones.
         return scenario.config(List.of("source.kafka.bounded=false", "sinks.kafka.transactional-id-prefix=savepoint-compat",
+                "dedup.ttl=3650d", "anomaly.baseline-ttl=3650d",
                 "anomaly.warm-up-windows=5", "anomaly.z-threshold=3", "anomaly.min-stddev-count=1"));
     }
 

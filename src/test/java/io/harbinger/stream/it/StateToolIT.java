@@ -24,8 +24,10 @@ import static org.assertj.core.api.Assertions.tuple;
 /** The state tool on real savepoints: inspect what a job left, and bootstrap baselines so a job starts warm. */
 class StateToolIT {
     private static final long MINUTE = 60_000;
+    // The committed savepoint's state is older than the default TTLs, which count from when it was written.
     private static final String[] ANOMALY_SETTINGS = {"--set", "anomaly.warm-up-windows=5", "--set",
-            "anomaly.z-threshold=3", "--set", "anomaly.min-stddev-count=1"};
+            "anomaly.z-threshold=3", "--set", "anomaly.min-stddev-count=1", "--set", "dedup.ttl=3650d", "--set",
+            "anomaly.baseline-ttl=3650d"};
 
     @Test
     void bootstrappedBaselinesLetANewDeploymentAlertOnItsFirstWindow(@TempDir Path dir) throws Exception {

@@ -118,7 +118,13 @@ public final class PipelineScenario {
 
     /** Starts the job, optionally restoring from a retained checkpoint or savepoint. */
     public JobClient start(JobConfig config, Path restoreFrom) throws Exception {
+        return start(config, restoreFrom, new Configuration());
+    }
+
+    /** Starts the job with extra cluster settings for the MiniCluster (e.g. a metrics reporter). */
+    public JobClient start(JobConfig config, Path restoreFrom, Configuration cluster) throws Exception {
         Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        flink.addAll(cluster);
         if (restoreFrom != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }

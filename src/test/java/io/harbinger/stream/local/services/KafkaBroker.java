@@ -40,6 +40,11 @@ import java.util.stream.Collectors;
  * {@code kafka.broker.classpath.file} (default {@code target/kafka-broker.classpath}).
  *
  * <p>Every broker started is stopped by {@link #close()} and, failing that, by a JVM shutdown hook.
+ *
+ * <p>{@link #start(Path, Security)} adds two secured listeners next to the PLAINTEXT one (which stays for the
+ * broker's own controller and admin traffic and for test set-up): SASL_SSL with SCRAM-SHA-512, the users created
+ * when the storage is formatted, and SSL with {@code ssl.client.auth=required} (mutual TLS). No authorizer runs:
+ * an authenticated client may do everything.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -64,16 +69,35 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path stdoutFile;
     private final int port;
     private final int controllerPort;
+    private final Security security;
+    private final int saslSslPort;
+    private final int sslPort;
 
     private volatile Process process;
     private volatile Admin admin;
     private final Thread shutdownHook;
 
-    private KafkaBroker(Path workDir, String classpath, int port, int controllerPort) {
+    /**
+     * The secured listeners' settings: the broker's key store (its certificate, for both TLS listeners), the
+     * trust store its SSL listener checks client certificates against, one password for both stores and the
+     * key, and the SCRAM-SHA-512 users (name to password) written into the metadata log at format time.
+     */
+    public record Security(Path keystore, Path clientTruststore, String storePassword, Map<String, String> scramUsers) {
+        @Override
+        public String toString() {
+            return "Security[keystore=" + keystore + ", clientTruststore=" + clientTruststore + ", scramUsers="
+                    + scramUsers.keySet() + "]";
+        }
+    }
+
+    private KafkaBroker(Path workDir, String classpath, int[] ports, Security security) {
         this.workDir = workDir;
         this.classpath = classpath;
-        this.port = port;
-        this.controllerPort = controllerPort;
+        this.port = ports[0];
+        this.controllerPort = ports[1];
+        this.security = security;
+        this.saslSslPort = security == null ? -1 : ports[2];
+        this.sslPort = security == null ? -1 : ports[3];
         this.serverProperties = workDir.resolve("server.properties");
         this.log4jProperties = workDir.resolve("log4j.properties");
         this.logFile = workDir.resolve("server.log");
@@ -89,6 +113,14 @@ public final class KafkaBroker implements AutoCloseable {
      *     of its log and the log's path)
      */
     public static KafkaBroker start(Path workDir) {
+        return start(workDir, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, with the SASL_SSL (SCRAM-SHA-512) and SSL (client certificate required)
+     * listeners of {@code security} on two more free 127.0.0.1 ports; {@code null} for none.
+     */
+    public static KafkaBroker start(Path workDir, Security security) {
         String classpath = readClasspath();
         try {
             Files.createDirectories(workDir);
@@ -98,8 +130,8 @@ public final class KafkaBroker implements AutoCloseable {
         Path dir = workDir.toAbsolutePath();
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = freePorts(2);
-            KafkaBroker broker = new KafkaBroker(dir, classpath, ports[0], ports[1]);
+            int[] ports = freePorts(security == null ? 2 : 4);
+            KafkaBroker broker = new KafkaBroker(dir, classpath, ports, security);
             long t0 = System.nanoTime();
             try {
                 broker.writeConfig();
@@ -129,6 +161,24 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SASL_SSL listener (SCRAM-SHA-512). */
+    public String saslSslBootstrapServers() {
+        requireSecurity();
+        return HOST + ":" + saslSslPort;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SSL listener that requires a client certificate. */
+    public String sslBootstrapServers() {
+        requireSecurity();
+        return HOST + ":" + sslPort;
+    }
+
+    private void requireSecurity() {
+        if (security == null) {
+            throw new IllegalStateException("this broker was started without secured listeners: use start(Path, Security)");
+        }
     }
 
     /** The broker's own log (log4j, INFO). Its stdout/stderr go to {@code broker.out} next to it. */
@@ -274,6 +324,26 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            String secured = ",SASL_SSL://" + HOST + ":" + saslSslPort + ",SSL://" + HOST + ":" + sslPort;
+            p.setProperty("listeners", p.getProperty("listeners") + secured);
+            p.setProperty("advertised.listeners", p.getProperty("advertised.listeners") + secured);
+            p.setProperty("listener.security.protocol.map",
+                    p.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL,SSL:SSL");
+            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.setProperty("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            // server side only: the broker talks to itself over PLAINTEXT and never logs in with SCRAM
+            p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.setProperty("ssl.keystore.location", slashes(security.keystore()));
+            p.setProperty("ssl.keystore.type", "PKCS12");
+            p.setProperty("ssl.keystore.password", security.storePassword());
+            p.setProperty("ssl.key.password", security.storePassword());
+            p.setProperty("ssl.truststore.location", slashes(security.clientTruststore()));
+            p.setProperty("ssl.truststore.type", "PKCS12");
+            p.setProperty("ssl.truststore.password", security.storePassword());
+            p.setProperty("listener.name.ssl.ssl.client.auth", "required");
+        }
         p.setProperty("log.dirs", slashes(workDir.resolve("data")));
         p.setProperty("num.partitions", "1");
         p.setProperty("default.replication.factor", "1");
@@ -319,6 +389,12 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> cmd = javaCommand("-Xmx256m");
         cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties.toString(),
                 "--ignore-formatted"));
+        if (security != null) {
+            security.scramUsers().forEach((name, password) -> {
+                cmd.add("--add-scram");
+                cmd.add("SCRAM-SHA-512=[name=" + name + ",password=" + password + "]");
+            });
+        }
         try {
             Process p = new ProcessBuilder(cmd)
                     .directory(workDir.toFile())
@@ -365,10 +441,11 @@ public final class KafkaBroker implements AutoCloseable {
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         // 1. the listener accepts connections (keeps the admin client from logging connection warnings)
-        while (!canConnect()) {
+        while (!canConnect(port) || (security != null && !(canConnect(saslSslPort) && canConnect(sslPort)))) {
             checkAlive();
             if (System.nanoTime() > deadline) {
-                failNotReady("its PLAINTEXT port " + port + " never accepted connections", null);
+                failNotReady("its ports " + (security == null ? port : port + ", " + saslSslPort + ", " + sslPort)
+                        + " never all accepted connections", null);
             }
             sleep(100);
         }
@@ -414,7 +491,7 @@ public final class KafkaBroker implements AutoCloseable {
                 + "); log tail:\n" + log, cause);
     }
 
-    private boolean canConnect() {
+    private static boolean canConnect(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(HOST, port), 200);
             return true;
@@ -512,7 +589,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static int[] freePorts(int n) {
+    /** n distinct free ports on 127.0.0.1, for every service the tests start. */
+    public static int[] freePorts(int n) {
         // hold all sockets open together so the n ports differ
         List<ServerSocket> sockets = new ArrayList<>();
         try {

@@ -30,13 +30,15 @@ public final class LocalPostgres implements AutoCloseable {
     private static final String PASSWORD = "postgres";
     private static final String DATABASE = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    private volatile EmbeddedPostgres postgres;
+    private final int port;
     private final Path workDir;
     private final Path logFile;
     private volatile boolean closed;
 
     private LocalPostgres(EmbeddedPostgres postgres, Path workDir, Path logFile) {
         this.postgres = postgres;
+        this.port = postgres.getPort();
         this.workDir = workDir;
         this.logFile = logFile;
     }
@@ -57,20 +59,7 @@ public final class LocalPostgres implements AutoCloseable {
         Path dataDir = workDir.resolve("data");
         Path logFile = workDir.resolve("postgres.log");
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(true)
-                    .setRegisterShutdownHook(true) // zonky's own hook stops the server on JVM exit
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .setServerConfig("max_connections", "100")
-                    .setServerConfig("max_prepared_transactions", "10")
-                    .setPGStartupWait(Duration.ofSeconds(30))
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+            EmbeddedPostgres pg = builder(dataDir, logFile).start();
             LocalPostgres local = new LocalPostgres(pg, workDir, logFile);
             LOG.info("PostgreSQL ready at {} in {} ms (data {})", local.jdbcUrl(),
                     (System.nanoTime() - t0) / 1_000_000, dataDir);
@@ -81,13 +70,54 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    private static EmbeddedPostgres.Builder builder(Path dataDir, Path logFile) {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                // the data directory is a fresh temporary one; close() deletes it, stop() must keep it
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(true) // zonky's own hook stops the server on JVM exit
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("max_prepared_transactions", "10")
+                .setPGStartupWait(Duration.ofSeconds(30))
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    }
+
+    /**
+     * Stops the server (an outage: clients lose their connections and cannot reconnect) and keeps its data
+     * directory, so {@link #restart()} brings back the same databases on the same port.
+     */
+    public synchronized void stop() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Stopping PostgreSQL on port " + port + " failed (log: " + logFile + ")", e);
+        }
+        LOG.info("PostgreSQL on port {} stopped (data kept)", port);
+    }
+
+    /** Starts the server again on the same port and data directory after {@link #stop()}. */
+    public synchronized void restart() {
+        try {
+            postgres = builder(workDir.resolve("data"), logFile).setPort(port).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("PostgreSQL did not start again on port " + port + " (log: " + logFile
+                    + "):\n" + KafkaBroker.tail(logFile, 40), e);
+        }
+        LOG.info("PostgreSQL on port {} started again", port);
+    }
+
     /** JDBC URL of the {@code postgres} database on 127.0.0.1. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     public String username() {
@@ -166,7 +196,7 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Stopping PostgreSQL on {} failed (log: {})", jdbcUrl(), logFile, e);
         }
-        LOG.info("PostgreSQL on port {} stopped in {} ms", postgres.getPort(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("PostgreSQL on port {} stopped in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
         try (var walk = Files.walk(workDir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
