@@ -17,13 +17,16 @@ import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,6 +65,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipelineBenchmark {
     private static final String INPUT = "bench.events";
     private static final long SAMPLE_MILLIS = 500;
+    /** The latency and recovery jobs' watermark delay: short, so that windows fire soon after they end. */
+    private static final String LIVE_OUT_OF_ORDERNESS = "2s";
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -127,7 +132,10 @@ public final class PipelineBenchmark {
             compare();
         }
         if (options.latency()) {
-            latencyAndRecovery();
+            latency();
+        }
+        if (options.recovery()) {
+            recovery();
         }
         result.put("load_after", loadavg());
         result.put("finished", Instant.now().toString());
@@ -330,6 +338,7 @@ public final class PipelineBenchmark {
             out.put("job_seconds", round2(sampler.seconds()));
             out.put("throughput_series", sampler.series());
             out.put("checkpoint_interval_ms", config.checkpoints().interval().toMillis());
+            out.put("managed_memory_per_slot_mb", Cluster.productionManagedMemory(1).getMebiBytes());
             List<Map<String, Object>> checkpoints = checkpoints(cluster.mini, job);
             out.put("checkpoints", checkpoints);
             summarizeCheckpoints(checkpoints, out);
@@ -379,78 +388,108 @@ public final class PipelineBenchmark {
 
     // ---------------------------------------------------------------- 4. + 5. latency, then recovery
 
-    private void latencyAndRecovery() throws Exception {
-        long sustained = ((Number) result.get("throughput_eps")).longValue();
-        long rate = Math.max(100, sustained / 2);
+    private void latency() throws Exception {
+        long rate = halfRate();
         String run = "lat" + System.currentTimeMillis();
         String input = "bench.latency." + run;
         kafka.createTopics(options.partitions(), input);
-        long ooo = 2_000;
-        JobConfig config = config(run, List.of(
-                "source.kafka.topics=" + input,
-                "source.kafka.starting-offsets=earliest",
-                "source.kafka.bounded=false",
-                "window.size=" + options.latencyWindow(),
-                "window.allowed-lateness=5s",
-                "event-time.max-out-of-orderness=" + ooo + "ms",
-                "event-time.idleness=10s"));
+        List<String> liveOverrides = liveOverrides(input);
+        JobConfig config = config(run, liveOverrides);
         createOutputTopics(config);
         long windowMillis = config.window().size().toMillis();
+        long ooo = config.eventTime().maxOutOfOrderness().toMillis();
         long interval = config.checkpoints().interval().toMillis();
         result.put("latency_rate_eps", rate);
         say("4. latency: %,d events/s (half the sustained rate) for %d s, window %s, out-of-orderness %d ms,"
                         + " checkpoints every %d ms ...", rate, options.latencySeconds(), options.latencyWindow(), ooo,
                 interval);
-        int schemaId = registry.register(EventProducer.subjectOf(input), GeopoliticalEvent.getClassSchema());
-        SyntheticStream stream = new SyntheticStream(SyntheticStream.gdeltRows(), AvroWireEncoder.specific(
-                GeopoliticalEvent.getClassSchema(), schemaId), 7, "l-", options.duplicateShare(), options.lateShare(),
-                options.badShare(), Duration.ofMinutes(10).toMillis(), 1_000);
         Map<String, LongList> appends = new ConcurrentHashMap<>();
-        Map<String, Long> firstVisible = new ConcurrentHashMap<>();
-        List<long[]> visibleTimeline = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean producing = new AtomicBoolean(true);
-        AtomicBoolean reading = new AtomicBoolean(true);
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
         AtomicLong measureUntil = new AtomicLong(Long.MAX_VALUE);
 
         try (Cluster cluster = Cluster.start(config, options.parallelism(), options.flink())) {
             JobID job = cluster.submit(config);
             cluster.awaitRunning(job);
-            Thread reader = new Thread(() -> {
+            try (Feed feed = new Feed(input, config.kafkaSink().aggregatesTopic(), rate, 7, "l-", (next, now) -> {
+                if (next.kind() == SyntheticStream.Kind.VALID && now >= measureFrom.get() && now < measureUntil.get()) {
+                    String key = windowKey(next.value(), next.eventTime(), windowMillis);
+                    appends.computeIfAbsent(key, k -> new LongList()).add(now, next.eventTime());
+                }
+            })) {
+                long warmUp = Math.max(10_000, 2 * windowMillis);
+                Thread.sleep(warmUp);
+                measureFrom.set(System.currentTimeMillis());
+                Thread.sleep(options.latencySeconds() * 1000L);
+                measureUntil.set(System.currentTimeMillis());
+                // Let every measured window close and commit: window end + out-of-orderness + two checkpoints.
+                Thread.sleep(windowMillis + ooo + 2 * interval + 2_000);
+                latencyResult(appends, feed.firstVisible, windowMillis, ooo, interval);
+            }
+            cluster.mini.cancelJob(job).get();
+        }
+    }
+
+    private long halfRate() {
+        return Math.max(100, ((Number) result.get("throughput_eps")).longValue() / 2);
+    }
+
+    /** The latency and recovery jobs: unbounded, on their own input, short windows so results come often. */
+    private List<String> liveOverrides(String input) {
+        return List.of(
+                "source.kafka.topics=" + input,
+                "source.kafka.starting-offsets=earliest",
+                "source.kafka.bounded=false",
+                "window.size=" + options.latencyWindow(),
+                "window.allowed-lateness=5s",
+                "event-time.max-out-of-orderness=" + LIVE_OUT_OF_ORDERNESS,
+                "event-time.idleness=10s");
+    }
+
+    /**
+     * Input at a fixed rate into one topic (events stamped with the wall clock at append), and a
+     * {@code read_committed} reader of the aggregates topic that notes when each aggregate key first shows.
+     */
+    private final class Feed implements AutoCloseable {
+        final Map<String, Long> firstVisible = new ConcurrentHashMap<>();
+        final List<Long> visibleTimeline = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread producer;
+        private final Thread reader;
+
+        Feed(String input, String aggregatesTopic, long rate, long seed, String idPrefix,
+             java.util.function.BiConsumer<SyntheticStream.Next, Long> onSend) throws Exception {
+            int schemaId = registry.register(EventProducer.subjectOf(input), GeopoliticalEvent.getClassSchema());
+            SyntheticStream stream = new SyntheticStream(SyntheticStream.gdeltRows(), AvroWireEncoder.specific(
+                    GeopoliticalEvent.getClassSchema(), schemaId), seed, idPrefix, options.duplicateShare(),
+                    options.lateShare(), options.badShare(), Duration.ofMinutes(10).toMillis(), 1_000);
+            reader = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps("read_committed"))) {
                     List<TopicPartition> parts = new ArrayList<>();
-                    consumer.partitionsFor(config.kafkaSink().aggregatesTopic())
+                    consumer.partitionsFor(aggregatesTopic)
                             .forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
                     consumer.assign(parts);
                     consumer.seekToBeginning(parts);
-                    while (reading.get()) {
+                    while (running.get()) {
                         var records = consumer.poll(Duration.ofMillis(20));
                         long now = System.currentTimeMillis();
                         for (ConsumerRecord<byte[], byte[]> r : records) {
                             String key = new String(r.key(), StandardCharsets.UTF_8);
-                            if (firstVisible.putIfAbsent(key, now) == null) {
-                                visibleTimeline.add(new long[] {now});
-                            }
+                            if (firstVisible.putIfAbsent(key, now) == null) visibleTimeline.add(now);
                         }
                     }
                 }
-            }, "latency-reader");
-            reader.start();
-            Thread producer = new Thread(() -> {
+            }, "feed-reader");
+            producer = new Thread(() -> {
                 try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(withBootstrap(latencyProducer()))) {
                     long start = System.nanoTime();
                     long sent = 0;
-                    while (producing.get()) {
+                    while (running.get()) {
                         long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
                         while (sent < due) {
                             long now = System.currentTimeMillis();
                             SyntheticStream.Next next = stream.next(now);
                             p.send(new ProducerRecord<>(input, next.key(), next.value()));
-                            if (next.kind() == SyntheticStream.Kind.VALID && now >= measureFrom.get()
-                                    && now < measureUntil.get()) {
-                                String key = windowKey(next.value(), next.eventTime(), windowMillis);
-                                appends.computeIfAbsent(key, k -> new LongList()).add(now, next.eventTime());
-                            }
+                            onSend.accept(next, now);
                             sent++;
                         }
                         Thread.sleep(1);
@@ -458,25 +497,26 @@ public final class PipelineBenchmark {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, "latency-producer");
+            }, "feed-producer");
+            reader.start();
             producer.start();
-            long warmUp = Math.max(10_000, 2 * windowMillis);
-            Thread.sleep(warmUp);
-            measureFrom.set(System.currentTimeMillis());
-            Thread.sleep(options.latencySeconds() * 1000L);
-            measureUntil.set(System.currentTimeMillis());
-            // Let every measured window close and commit: window end + out-of-orderness + two checkpoints.
-            Thread.sleep(windowMillis + ooo + 3 * interval + 2_000);
-            latencyResult(appends, firstVisible, windowMillis, ooo, interval);
+        }
 
-            if (options.recovery()) {
-                recovery(cluster, job, firstVisible, visibleTimeline);
+        /** Wall-clock millis of the first aggregate key that showed after {@code after}, or -1. */
+        long firstNewAfter(long after) {
+            synchronized (visibleTimeline) {
+                for (long t : visibleTimeline) {
+                    if (t > after) return t;
+                }
             }
-            producing.set(false);
+            return -1;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
             producer.join();
-            reading.set(false);
             reader.join();
-            cluster.mini.cancelJob(job).get();
         }
     }
 
@@ -551,37 +591,70 @@ public final class PipelineBenchmark {
         result.put("latency_percentiles_x10_pipeline_append", dist);
     }
 
-    private void recovery(Cluster cluster, JobID job, Map<String, Long> firstVisible, List<long[]> timeline)
-            throws Exception {
-        say("5. recovery: terminating the MiniCluster's TaskManager (all tasks), starting a replacement ...");
-        long killedAt = System.currentTimeMillis();
-        cluster.mini.terminateTaskManager(0).get();
-        cluster.mini.startTaskManager();
-        long runningAgain = -1;
-        long firstOutput = -1;
-        long deadline = killedAt + 180_000;
-        while (System.currentTimeMillis() < deadline && firstOutput < 0) {
-            if (runningAgain < 0 && cluster.allTasksRunning(job)) runningAgain = System.currentTimeMillis();
-            synchronized (timeline) {
-                for (long[] t : timeline) {
-                    if (t[0] > killedAt) { firstOutput = t[0]; break; }
-                }
+    /**
+     * 5. Recovery from a TaskManager process kill on the multi-process cluster ({@link ProcessKillRecovery}),
+     * with the same job settings as the latency phase and input at the same rate.
+     */
+    private void recovery() throws Exception {
+        long rate = halfRate();
+        String run = "rec" + System.currentTimeMillis();
+        String input = "bench.recovery." + run;
+        kafka.createTopics(options.partitions(), input);
+        ProcessKillRecovery cluster = ProcessKillRecovery.start(work.resolve("cluster-" + run), options.parallelism(),
+                Cluster.productionProcessMemory(1).toString(), Cluster.productionManagedMemory(1).toString(),
+                options.flink());
+        try {
+            List<String> overrides = new ArrayList<>(liveOverrides(input));
+            overrides.add("checkpoints.directory=" + cluster.checkpointDir(run));
+            JobConfig config = config(run, overrides);
+            createOutputTopics(config);
+            say("5. recovery: the job jar on a standalone cluster (JobManager + %d TaskManager processes, checkpoints"
+                            + " on S3 via s3proxy, every %s), input at %,d events/s, kill -9 of a TaskManager,"
+                            + " replacement started at once ...", options.parallelism(),
+                    config.checkpoints().interval(), rate);
+            try (Feed feed = new Feed(input, config.kafkaSink().aggregatesTopic(), rate, 11, "r-", (next, now) -> { })) {
+                String job = cluster.submit(jobJar(), writeJobConfig(run), configOverrides(run, overrides));
+                Duration interval = config.checkpoints().interval();
+                cluster.awaitFirstCheckpoint(job, interval.multipliedBy(3).plusSeconds(60));
+                // a committed output before the kill, so that "new" means new after the restore
+                long deadline = System.currentTimeMillis() + interval.multipliedBy(2).plusSeconds(30).toMillis();
+                while (feed.firstVisible.isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(200);
+                Map<String, Object> r = cluster.killAndMeasure(job, feed::firstNewAfter,
+                        interval.multipliedBy(4).plusSeconds(120));
+                say("   kill -9 -> job restarting %.1f s, all tasks running %.1f s, first checkpoint %.1f s,"
+                                + " first new committed aggregate %.1f s (restored %s)",
+                        r.get("recovery_job_restarting_seconds"), r.get("recovery_tasks_running_seconds"),
+                        r.get("recovery_first_checkpoint_seconds"), r.get("recovery_seconds"),
+                        r.get("recovery_restored_checkpoint"));
+                result.putAll(r);
+                result.put("recovery_measured", "kill -9 of a TaskManager process of a standalone cluster (JobManager"
+                        + " + " + options.parallelism() + " one-slot TaskManagers), a replacement started at once;"
+                        + " seconds until the first aggregate not seen before appears to a read_committed consumer,"
+                        + " while input keeps arriving at " + rate + " events/s");
+                cluster.cancel(job);
             }
-            Thread.sleep(20);
+        } finally {
+            cluster.close();
         }
-        double seconds = firstOutput < 0 ? -1 : (firstOutput - killedAt) / 1000.0;
-        say("   TaskManager terminated -> all tasks running again: %.1f s; -> first new committed aggregate: %.1f s",
-                runningAgain < 0 ? -1 : (runningAgain - killedAt) / 1000.0, seconds);
-        result.put("recovery_seconds", seconds);
-        result.put("recovery_tasks_running_seconds", runningAgain < 0 ? -1 : (runningAgain - killedAt) / 1000.0);
-        result.put("recovery_measured", "MiniCluster.terminateTaskManager(0) (the only TaskManager, all tasks) then"
-                + " startTaskManager(); seconds until the first aggregate record not seen before appears to a"
-                + " read_committed consumer, while input keeps arriving at the latency rate");
+    }
+
+    private static Path jobJar() {
+        Path jar = Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("job jar " + jar + " missing: the recovery phase needs `mvn -Pbench"
+                    + " -DskipTests package exec:exec` (or --no-recovery)");
+        }
+        return jar;
     }
 
     // ---------------------------------------------------------------- shared
 
     private JobConfig config(String run, List<String> extra) {
+        return new JobConfigLoader(environment(run)).load(options.config(), configOverrides(run, extra));
+    }
+
+    /** What the job config's ${...} references resolve to: this run's services. */
+    private Map<String, String> environment(String run) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka == null ? "localhost:9" : kafka.bootstrapServers());
         env.put("SCHEMA_REGISTRY_URL", registryServer == null ? "http://localhost:9" : registryServer.url());
@@ -589,6 +662,14 @@ public final class PipelineBenchmark {
         env.put("POSTGRES_USER", postgres == null ? "x" : postgres.username());
         env.put("POSTGRES_PASSWORD", postgres == null ? "x" : postgres.password());
         env.put("CHECKPOINT_DIR", work.resolve("checkpoints-" + run).toUri().toString());
+        return env;
+    }
+
+    /**
+     * Per-run names, then the benchmark's production settings ({@link BenchOptions#PRODUCTION_SETTINGS}),
+     * then the phase's own, then the command line's {@code --set}s: later ones win.
+     */
+    private List<String> configOverrides(String run, List<String> extra) {
         List<String> overrides = new ArrayList<>();
         overrides.add("job.parallelism=" + options.parallelism());
         overrides.add("job.name=harbinger-bench-" + run);
@@ -598,9 +679,24 @@ public final class PipelineBenchmark {
         overrides.add("sinks.kafka.anomalies-topic=bench." + run + ".anomalies");
         overrides.add("sinks.kafka.dead-letter-topic=bench." + run + ".dead-letters");
         overrides.add("sinks.kafka.late-events-topic=bench." + run + ".late-events");
+        overrides.addAll(BenchOptions.PRODUCTION_SETTINGS);
         overrides.addAll(extra);
         overrides.addAll(options.overrides());
-        return new JobConfigLoader(env).load(options.config(), overrides);
+        return overrides;
+    }
+
+    /**
+     * The base job config with this run's addresses written in, for a job on the standalone cluster: it reads
+     * its config in main(), on the JobManager, whose environment does not have them.
+     */
+    private Path writeJobConfig(String run) throws java.io.IOException {
+        String yaml = Files.readString(options.config());
+        for (Map.Entry<String, String> e : environment(run).entrySet()) {
+            yaml = yaml.replace("${" + e.getKey() + "}", e.getValue());
+        }
+        Path file = work.resolve("job-" + run + ".yaml");
+        Files.writeString(file, yaml);
+        return file.toAbsolutePath();
     }
 
     private void createOutputTopics(JobConfig config) {
@@ -611,6 +707,9 @@ public final class PipelineBenchmark {
 
     /** A MiniCluster with one TaskManager of {@code parallelism} slots, REST on a free port, our reporter. */
     private static final class Cluster implements AutoCloseable {
+        /** taskManager.resource.memory and taskmanager.numberOfTaskSlots of k8s/base/flinkdeployment.yaml. */
+        private static final String PRODUCTION_TM_PROCESS_MEMORY = "6144m";
+        private static final int PRODUCTION_TM_SLOTS = 2;
         final MiniCluster mini;
 
         private Cluster(MiniCluster mini) {
@@ -619,6 +718,7 @@ public final class PipelineBenchmark {
 
         static Cluster start(JobConfig config, int parallelism, List<String> extra) throws Exception {
             Configuration conf = HarbingerPipeline.flinkConfiguration(config);
+            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, productionManagedMemory(parallelism));
             for (String kv : extra) {
                 conf.setString(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
             }
@@ -629,6 +729,23 @@ public final class PipelineBenchmark {
                     .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
             mini.start();
             return new Cluster(mini);
+        }
+
+        /**
+         * The managed memory (RocksDB's memtables and block cache) that {@code slots} slots of a production
+         * TaskManager get: k8s/base/flinkdeployment.yaml gives each TaskManager 6144m of process memory and
+         * 2 slots, and Flink's memory model derives the managed part from that. A MiniCluster would otherwise
+         * give RocksDB 128 MB in total, a sixteenth of production's share per slot.
+         */
+        static MemorySize productionProcessMemory(int slots) {
+            return MemorySize.parse(PRODUCTION_TM_PROCESS_MEMORY).divide(PRODUCTION_TM_SLOTS).multiply(slots);
+        }
+
+        static MemorySize productionManagedMemory(int slots) {
+            Configuration tm = new Configuration();
+            tm.set(TaskManagerOptions.TOTAL_PROCESS_MEMORY, MemorySize.parse(PRODUCTION_TM_PROCESS_MEMORY));
+            MemorySize managed = TaskExecutorProcessUtils.processSpecFromConfig(tm).getManagedMemorySize();
+            return managed.divide(PRODUCTION_TM_SLOTS).multiply(slots);
         }
 
         JobID submit(JobConfig config) throws Exception {

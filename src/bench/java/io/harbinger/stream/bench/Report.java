@@ -25,6 +25,7 @@ final class Report {
                 + r.get("checkpoint_duration_p50_ms") + " / " + r.get("checkpoint_duration_max_ms"));
         row(out, "checkpoint size: largest incremental / full state (MB)",
                 mb(r.get("checkpoint_incremental_size_max_bytes")) + " / " + mb(r.get("checkpoint_full_size_last_bytes")));
+        row(out, "managed memory (RocksDB) per slot (MB)", String.valueOf(r.get("managed_memory_per_slot_mb")));
         row(out, "peak RSS / peak heap during the job (MB)", r.get("peak_rss_mb") + " / " + r.get("peak_heap_mb"));
         if (r.containsKey("p99_visible_latency_ms")) {
             row(out, "latency input rate (events/s)", fmt(r.get("latency_rate_eps")));
@@ -37,8 +38,11 @@ final class Report {
                             + r.get("max_append_to_visible_ms"));
         }
         if (r.containsKey("recovery_seconds")) {
-            row(out, "recovery: TaskManager lost -> first new committed output (s, target < 15)",
+            row(out, "recovery: kill -9 of a TaskManager process -> first new committed output (s, target < 15)",
                     String.valueOf(r.get("recovery_seconds")));
+            row(out, "recovery steps: job restarting / all tasks running / first checkpoint after the kill (s)",
+                    r.get("recovery_job_restarting_seconds") + " / " + r.get("recovery_tasks_running_seconds") + " / "
+                            + r.get("recovery_first_checkpoint_seconds"));
         }
         out.println();
     }
