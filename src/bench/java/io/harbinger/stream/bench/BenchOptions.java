@@ -43,7 +43,8 @@ record BenchOptions(
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (180) --latency-window DURATION (10s)"
             + " --no-latency --no-recovery --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
             + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
-            + " --compare 'label:flink.key=value;flink.key=value' ... (A/B: the job runs again per variant, twice, interleaved)";
+            + " --compare 'label:flink.key=value;set:job.key=value' ... (A/B: the job runs again per variant, twice,"
+            + " interleaved; set: marks a job config key)";
 
     static BenchOptions parse(String[] args) {
         long events = 1_000_000;

@@ -65,6 +65,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipelineBenchmark {
     private static final String INPUT = "bench.events";
     private static final long SAMPLE_MILLIS = 500;
+    /** In a --compare variant, marks a job config key instead of a Flink cluster setting. */
+    private static final String JOB_KEY = "set:";
     /** The latency and recovery jobs' watermark delay: short, so that windows fire soon after they end. */
     private static final String LIVE_OUT_OF_ORDERNESS = "2s";
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -267,7 +269,7 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------- 3. the job, from the earliest offset
 
     private void throughput() throws Exception {
-        Map<String, Object> run = jobRun(options.flink(), true);
+        Map<String, Object> run = jobRun(options.flink(), List.of(), true);
         result.putAll(run);
     }
 
@@ -281,15 +283,19 @@ public final class PipelineBenchmark {
             for (String variant : labels) {
                 String label = variant.substring(0, variant.indexOf(':'));
                 List<String> extra = new ArrayList<>(options.flink());
+                List<String> sets = new ArrayList<>();
                 for (String kv : variant.substring(variant.indexOf(':') + 1).split(";")) {
-                    if (!kv.isBlank()) extra.add(kv.trim());
+                    // "set:key=value" is a job config key (which wins over the cluster's Flink settings)
+                    if (kv.trim().startsWith(JOB_KEY)) sets.add(kv.trim().substring(JOB_KEY.length()));
+                    else if (!kv.isBlank()) extra.add(kv.trim());
                 }
-                say("   A/B round %d: %s %s", round, label, extra);
-                Map<String, Object> r = jobRun(extra, false);
+                say("   A/B round %d: %s %s %s", round, label, extra, sets);
+                Map<String, Object> r = jobRun(extra, sets, false);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("round", round);
                 row.put("label", label);
                 row.put("flink", extra);
+                row.put("set", sets);
                 for (String k : List.of("throughput_eps", "ratio", "cpu_us_per_event", "checkpoint_duration_p50_ms",
                         "checkpoint_duration_max_ms", "checkpoint_full_size_last_bytes", "load_at_end")) {
                     row.put(k, r.get(k));
@@ -307,13 +313,15 @@ public final class PipelineBenchmark {
         }
     }
 
-    private Map<String, Object> jobRun(List<String> extraFlink, boolean main) throws Exception {
+    private Map<String, Object> jobRun(List<String> extraFlink, List<String> jobSets, boolean main) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         String run = "tp" + System.currentTimeMillis();
-        JobConfig config = config(run, List.of(
+        List<String> overrides = new ArrayList<>(List.of(
                 "source.kafka.topics=" + INPUT,
                 "source.kafka.starting-offsets=earliest",
                 "source.kafka.bounded=true"));
+        overrides.addAll(jobSets);
+        JobConfig config = config(run, overrides);
         createOutputTopics(config);
         if (main) {
             say("3. job: %s, parallelism %d, checkpoints every %s (RocksDB incremental, EXACTLY_ONCE), bounded"
