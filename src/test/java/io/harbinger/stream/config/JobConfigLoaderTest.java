@@ -69,6 +69,9 @@ class JobConfigLoaderTest {
         assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
                 .contains("username=\"harbinger\"").contains("pw\"with$quote");
         assertThat(config.checkpoints().directory()).startsWith("s3://");
+        // the benchmark's production settings (BenchOptions.PRODUCTION_SETTINGS) are these
+        assertThat(config.checkpoints().interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.rocksdb().bloomFilter()).contains(true);
     }
 
     @Test
@@ -249,5 +252,61 @@ class JobConfigLoaderTest {
                         + " [PROTEST, CONFLICT, SANCTION, ELECTION, NATURAL_DISASTER, OTHER]");
         assertThatThrownBy(() -> loader.parse(MINIMAL + "validation: {ignored-event-types: {a: 1}}\n", "m.yaml",
                 List.of())).hasMessageContaining("validation.ignored-event-types: expected a list, got a mapping");
+    }
+
+    @Test
+    void rocksDbSettingsAreTypedAndAbsentUnlessGiven() {
+        JobConfig.RocksDbSettings none = loader.parse(MINIMAL, "m.yaml", List.of()).rocksdb();
+        assertThat(none.bloomFilter()).isEmpty();
+        assertThat(none.writeBufferSize()).isEmpty();
+        assertThat(none.nativeMetrics()).isFalse();
+
+        JobConfig.RocksDbSettings tuned = loader.parse(MINIMAL + """
+                state:
+                  rocksdb:
+                    predefined-options: flash-ssd-optimized
+                    bloom-filter: true
+                    bloom-filter-bits-per-key: 12
+                    write-buffer-size: 96mb
+                    write-buffer-count: 3
+                    write-buffer-ratio: 0.6
+                    compaction-style: level
+                    compression: lz4
+                    background-threads: 2
+                    memory-per-slot: 512mb
+                """, "m.yaml", List.of()).rocksdb();
+        assertThat(tuned.predefinedOptions()).contains(JobConfig.PredefinedOptions.FLASH_SSD_OPTIMIZED);
+        assertThat(tuned.bloomFilter()).contains(true);
+        assertThat(tuned.bloomFilterBitsPerKey()).contains(12.0);
+        assertThat(tuned.writeBufferSize()).contains(org.apache.flink.configuration.MemorySize.parse("96mb"));
+        assertThat(tuned.writeBufferCount()).contains(3);
+        assertThat(tuned.writeBufferRatio()).contains(0.6);
+        assertThat(tuned.compression()).contains(JobConfig.Compression.LZ4);
+        assertThat(tuned.memoryPerSlot()).contains(org.apache.flink.configuration.MemorySize.parse("512mb"));
+    }
+
+    @Test
+    void badRocksDbSettingsAreNamedWithFileAndKey() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL + """
+                state:
+                  rocksdb:
+                    bloom-filter: yes please
+                    write-buffer-size: lots
+                    write-buffer-count: 1
+                    write-buffer-ratio: 2
+                    compaction-style: tiered
+                    memory-per-slot: 64kb
+                    block-size: 4kb
+                """, "tuned.yaml", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tuned.yaml")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "state.rocksdb.bloom-filter: expected true or false, got \"yes please\"",
+                        "state.rocksdb.write-buffer-size: expected a size such as 512kb, 64mb or 1gb, got \"lots\"",
+                        "state.rocksdb.write-buffer-count: must be a whole number >= 2, got 1",
+                        "state.rocksdb.write-buffer-ratio: must be a number in [0.05, 0.95], got 2.0",
+                        "state.rocksdb.compaction-style: must be one of [level, universal, fifo], got \"tiered\"",
+                        "state.rocksdb.memory-per-slot: must be at least 1 mb, got 64 kb",
+                        "state.rocksdb.block-size: unknown key"));
     }
 }
