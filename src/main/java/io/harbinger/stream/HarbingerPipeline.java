@@ -9,6 +9,7 @@ import io.harbinger.stream.aggregate.WindowKey;
 import io.harbinger.stream.anomaly.AnomalyDetector;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.CheckpointSettings;
+import io.harbinger.stream.config.JobConfig.RocksDbSettings;
 import io.harbinger.stream.dedup.DropDuplicateEvents;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.AvroRecordSerializer;
@@ -27,6 +28,9 @@ import io.harbinger.stream.validate.SplitByValidity;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBNativeMetricOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -37,7 +41,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.rocksdb.CompressionType;
+
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> (ignore
@@ -78,6 +85,9 @@ public final class HarbingerPipeline {
         flink.set(PipelineOptions.NAME, config.job().name());
         // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a defensive deep copy. Safe here: no operator keeps or
+        // changes a record it has emitted or received, and the JDBC sink copies what it buffers itself.
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
         config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
         flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
@@ -92,7 +102,47 @@ public final class HarbingerPipeline {
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, cp.retainOnCancellation()
                 ? ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
                 : ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION);
+        rocksDbOptions(config.rocksdb(), flink);
         return flink;
+    }
+
+    /** state.rocksdb.* onto Flink's state.backend.rocksdb.* options; what is not set keeps Flink's default. */
+    static void rocksDbOptions(RocksDbSettings r, Configuration flink) {
+        r.predefinedOptions().ifPresent(p -> flink.set(RocksDBOptions.PREDEFINED_OPTIONS, p.name()));
+        r.bloomFilter().ifPresent(b -> flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, b));
+        r.bloomFilterBitsPerKey().ifPresent(b -> flink.set(RocksDBConfigurableOptions.BLOOM_FILTER_BITS_PER_KEY, b));
+        r.writeBufferSize().ifPresent(s -> flink.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, s));
+        r.writeBufferCount().ifPresent(n -> flink.set(RocksDBConfigurableOptions.MAX_WRITE_BUFFER_NUMBER, n));
+        r.writeBufferRatio().ifPresent(x -> flink.set(RocksDBOptions.WRITE_BUFFER_RATIO, x));
+        r.blockCacheSize().ifPresent(s -> flink.set(RocksDBConfigurableOptions.BLOCK_CACHE_SIZE, s));
+        r.compactionStyle().ifPresent(c -> flink.set(RocksDBConfigurableOptions.COMPACTION_STYLE,
+                org.rocksdb.CompactionStyle.valueOf(c.name())));
+        r.compression().ifPresent(c -> flink.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(switch (c) {
+            case NONE -> CompressionType.NO_COMPRESSION;
+            case SNAPPY -> CompressionType.SNAPPY_COMPRESSION;
+            case LZ4 -> CompressionType.LZ4_COMPRESSION;
+        })));
+        r.backgroundThreads().ifPresent(n -> flink.set(RocksDBConfigurableOptions.MAX_BACKGROUND_THREADS, n));
+        r.memoryPerSlot().ifPresent(s -> flink.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, s));
+        if (r.nativeMetrics()) {
+            // What tells whether state work is bound by flushes, compaction or reads that miss the memtable.
+            for (var option : List.of(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS,
+                    RocksDBNativeMetricOptions.MONITOR_NUM_FILES_AT_LEVEL,
+                    RocksDBNativeMetricOptions.MONITOR_TOTAL_SST_FILES_SIZE,
+                    RocksDBNativeMetricOptions.MONITOR_CUR_SIZE_ALL_MEM_TABLE,
+                    RocksDBNativeMetricOptions.ESTIMATE_PENDING_COMPACTION_BYTES,
+                    RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS,
+                    RocksDBNativeMetricOptions.MONITOR_BLOCK_CACHE_HIT,
+                    RocksDBNativeMetricOptions.MONITOR_BLOCK_CACHE_MISS,
+                    RocksDBNativeMetricOptions.MONITOR_BLOOM_FILTER_USEFUL,
+                    RocksDBNativeMetricOptions.MONITOR_BYTES_READ,
+                    RocksDBNativeMetricOptions.MONITOR_BYTES_WRITTEN,
+                    RocksDBNativeMetricOptions.MONITOR_COMPACTION_READ_BYTES,
+                    RocksDBNativeMetricOptions.MONITOR_COMPACTION_WRITE_BYTES,
+                    RocksDBNativeMetricOptions.MONITOR_STALL_MICROS)) {
+                flink.set(option, true);
+            }
+        }
     }
 
     public static void build(StreamExecutionEnvironment env, JobConfig config) {

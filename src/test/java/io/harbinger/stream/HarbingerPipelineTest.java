@@ -5,11 +5,17 @@ import io.harbinger.stream.config.JobConfigLoader;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBNativeMetricOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +83,30 @@ class HarbingerPipelineTest {
         assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
         assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/harbinger-checkpoints");
+    }
+
+    @Test
+    void rocksDbSettingsMapOntoFlinkOptionsAndAbsentOnesStayUnset() {
+        JobConfig tuned = new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"), List.of(
+                "state.rocksdb.bloom-filter=true", "state.rocksdb.write-buffer-size=128mb",
+                "state.rocksdb.write-buffer-count=4", "state.rocksdb.compaction-style=universal",
+                "state.rocksdb.compression=none", "state.rocksdb.native-metrics=true"));
+        Configuration flink = HarbingerPipeline.flinkConfiguration(tuned);
+
+        assertThat(flink.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
+        assertThat(flink.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE)).isEqualTo(MemorySize.parse("128mb"));
+        assertThat(flink.get(RocksDBConfigurableOptions.MAX_WRITE_BUFFER_NUMBER)).isEqualTo(4);
+        assertThat(flink.get(RocksDBConfigurableOptions.COMPACTION_STYLE)).isEqualTo(CompactionStyle.UNIVERSAL);
+        assertThat(flink.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .containsExactly(CompressionType.NO_COMPRESSION);
+        assertThat(flink.get(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS)).isTrue();
+        assertThat(flink.contains(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE)).isFalse();
+        assertThat(flink.contains(RocksDBConfigurableOptions.BLOCK_CACHE_SIZE)).isFalse();
+
+        Configuration untouched = new Configuration();
+        HarbingerPipeline.rocksDbOptions(new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"), List.of(
+                "state.rocksdb.bloom-filter=false")).rocksdb(), untouched);
+        assertThat(untouched.keySet()).containsExactly(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.harbinger.stream.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -181,6 +182,55 @@ final class ConfigNode {
             problem(name, "expected a duration such as 500ms, 30s, 5m, 2h or 7d, got " + describe(v));
         }
         return d;
+    }
+
+    /** A size such as 64mb or 512kb (Flink's MemorySize syntax), or empty when the key is absent. */
+    Optional<MemorySize> optionalMemorySize(String name) {
+        Optional<String> v = optionalString(name);
+        if (v.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(MemorySize.parse(v.get()));
+        } catch (IllegalArgumentException e) {
+            problem(name, "expected a size such as 512kb, 64mb or 1gb, got \"" + v.get() + "\"");
+            return Optional.empty();
+        }
+    }
+
+    Optional<Integer> optionalIntIn(String name, int min, int max) {
+        if (!has(name)) {
+            read.add(name);
+            return Optional.empty();
+        }
+        int value = intAtLeast(name, min, min);
+        if (value > max) {
+            problem(name, "must be a whole number in [" + min + ", " + max + "], got " + value);
+            return Optional.empty();
+        }
+        return Optional.of(value);
+    }
+
+    Optional<Double> optionalDoubleIn(String name, double min, double max) {
+        if (!has(name)) {
+            read.add(name);
+            return Optional.empty();
+        }
+        return Optional.of(doubleIn(name, min, min, max));
+    }
+
+    Optional<Boolean> optionalBool(String name) {
+        if (!has(name)) {
+            read.add(name);
+            return Optional.empty();
+        }
+        return Optional.of(bool(name, false));
+    }
+
+    <E extends Enum<E>> Optional<E> optionalEnum(String name, Class<E> type) {
+        if (!has(name)) {
+            read.add(name);
+            return Optional.empty();
+        }
+        return Optional.of(enumValue(name, type, type.getEnumConstants()[0]));
     }
 
     Instant instant(String name, Instant defaultValue) {

@@ -2,6 +2,8 @@ package io.harbinger.stream.config;
 
 import io.harbinger.events.EventType;
 
+import org.apache.flink.configuration.MemorySize;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +30,8 @@ public record JobConfig(
         AnomalySettings anomaly,
         KafkaSinkSettings kafkaSink,
         JdbcSinkSettings jdbcSink,
-        CheckpointSettings checkpoints) implements Serializable {
+        CheckpointSettings checkpoints,
+        RocksDbSettings rocksdb) implements Serializable {
 
     public record JobSettings(String name, Optional<Integer> parallelism, int maxParallelism) implements Serializable {}
 
@@ -159,13 +162,16 @@ public record JobConfig(
         }
     }
 
+    /** {@code password} is null when not given: these settings travel with the sink, and Optional is not Serializable. */
     public record JdbcSinkSettings(
             String url,
             String username,
-            Optional<Secret> password,
+            Secret password,
             int batchSize,
             Duration batchInterval,
-            int maxRetries) implements Serializable {}
+            int maxRetries,
+            Duration retryBackoff,
+            Duration maxRetryBackoff) implements Serializable {}
 
     public record CheckpointSettings(
             Duration interval,
@@ -176,4 +182,32 @@ public record JobConfig(
             Optional<String> savepointDirectory,
             boolean incremental,
             boolean retainOnCancellation) implements Serializable {}
+
+    /** RocksDB's compaction styles, as Flink names them. */
+    public enum CompactionStyle { LEVEL, UNIVERSAL, FIFO }
+
+    /** Flink's predefined RocksDB option sets. */
+    public enum PredefinedOptions { DEFAULT, SPINNING_DISK_OPTIMIZED, SPINNING_DISK_OPTIMIZED_HIGH_MEM, FLASH_SSD_OPTIMIZED }
+
+    /** Block compression of the SST files, all levels alike. */
+    public enum Compression { NONE, SNAPPY, LZ4 }
+
+    /**
+     * RocksDB tuning of the keyed state (section {@code state.rocksdb}); each key maps onto one
+     * {@code state.backend.rocksdb.*} Flink option, and an absent key leaves Flink's default (or the cluster's
+     * setting) alone.
+     */
+    public record RocksDbSettings(
+            Optional<PredefinedOptions> predefinedOptions,
+            Optional<Boolean> bloomFilter,
+            Optional<Double> bloomFilterBitsPerKey,
+            Optional<MemorySize> writeBufferSize,
+            Optional<Integer> writeBufferCount,
+            Optional<Double> writeBufferRatio,
+            Optional<MemorySize> blockCacheSize,
+            Optional<CompactionStyle> compactionStyle,
+            Optional<Compression> compression,
+            Optional<Integer> backgroundThreads,
+            Optional<MemorySize> memoryPerSlot,
+            boolean nativeMetrics) implements Serializable {}
 }

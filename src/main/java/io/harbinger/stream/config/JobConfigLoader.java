@@ -21,6 +21,10 @@ import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.KinesisSourceSettings;
 import io.harbinger.stream.config.JobConfig.KinesisStartingPosition;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
+import io.harbinger.stream.config.JobConfig.CompactionStyle;
+import io.harbinger.stream.config.JobConfig.Compression;
+import io.harbinger.stream.config.JobConfig.PredefinedOptions;
+import io.harbinger.stream.config.JobConfig.RocksDbSettings;
 import io.harbinger.stream.config.JobConfig.SourceSettings;
 import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.JobConfig.StartingOffsets;
@@ -28,6 +32,8 @@ import io.harbinger.stream.config.JobConfig.ValidationSettings;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.registry.WireFormat;
+
+import org.apache.flink.configuration.MemorySize;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -63,6 +69,8 @@ public final class JobConfigLoader {
     private static final double MIN_STDDEV_FLOOR = 1e-6;
     /** Flink's own default for jobs below parallelism 86; kept explicit so savepoints stay restorable. */
     static final int DEFAULT_MAX_PARALLELISM = 128;
+    /** Below this a memtable holds a few thousand entries and every flush is an L0 file of its own. */
+    private static final MemorySize MIN_WRITE_BUFFER = MemorySize.parse("1mb");
 
     private final Map<String, String> environment;
 
@@ -316,10 +324,12 @@ public final class JobConfigLoader {
         JdbcSinkSettings jdbcSink = new JdbcSinkSettings(
                 jdbc.string("url"),
                 jdbc.string("username"),
-                jdbc.optionalSecret("password"),
+                jdbc.optionalSecret("password").orElse(null),
                 jdbc.intAtLeast("batch-size", 500, 1),
                 jdbc.duration("batch-interval", Duration.ofSeconds(1)),
-                jdbc.intAtLeast("max-retries", 5, 0));
+                jdbc.intAtLeast("max-retries", 5, 0),
+                jdbc.duration("retry-backoff", Duration.ofMillis(500)),
+                jdbc.duration("max-retry-backoff", Duration.ofSeconds(30)));
         if (!jdbcSink.url().isEmpty() && !jdbcSink.url().startsWith("jdbc:postgresql:")) {
             jdbc.problem("url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got \""
                     + jdbcSink.url() + "\"");
@@ -336,9 +346,31 @@ public final class JobConfigLoader {
                 cp.bool("incremental", true),
                 cp.bool("retain-on-cancellation", true));
 
+        ConfigNode rdb = root.child("state").child("rocksdb");
+        RocksDbSettings rocksdb = new RocksDbSettings(
+                rdb.optionalEnum("predefined-options", PredefinedOptions.class),
+                rdb.optionalBool("bloom-filter"),
+                rdb.optionalDoubleIn("bloom-filter-bits-per-key", 1, 64),
+                rdb.optionalMemorySize("write-buffer-size"),
+                // RocksDB needs a second memtable to take writes while the first one flushes.
+                rdb.optionalIntIn("write-buffer-count", 2, 64),
+                rdb.optionalDoubleIn("write-buffer-ratio", 0.05, 0.95),
+                rdb.optionalMemorySize("block-cache-size"),
+                rdb.optionalEnum("compaction-style", CompactionStyle.class),
+                rdb.optionalEnum("compression", Compression.class),
+                rdb.optionalIntIn("background-threads", 1, 64),
+                rdb.optionalMemorySize("memory-per-slot"),
+                rdb.bool("native-metrics", false));
+        rocksdb.writeBufferSize().filter(size -> size.getBytes() < MIN_WRITE_BUFFER.getBytes()).ifPresent(size ->
+                rdb.problem("write-buffer-size", "must be at least " + MIN_WRITE_BUFFER
+                        + ", got " + size));
+        rocksdb.memoryPerSlot().filter(size -> size.getBytes() < MIN_WRITE_BUFFER.getBytes()).ifPresent(size ->
+                rdb.problem("memory-per-slot", "must be at least " + MIN_WRITE_BUFFER
+                        + ", got " + size));
+
         return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource, kinesisSource), registry,
                 validation,
-                dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints);
+                dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints, rocksdb);
     }
 
     private static KafkaSourceSettings bindKafka(ConfigNode kafkaIn) {
@@ -472,6 +504,10 @@ public final class JobConfigLoader {
                     + " exceeds sinks.kafka.broker-max-transaction-timeout ("
                     + Durations.format(c.kafkaSink().brokerMaxTransactionTimeout())
                     + "); the broker rejects such producers (raise transaction.max.timeout.ms on the brokers and this key together)");
+        }
+        if (c.jdbcSink().retryBackoff().compareTo(c.jdbcSink().maxRetryBackoff()) > 0) {
+            problems.add("sinks.jdbc.retry-backoff: " + Durations.format(c.jdbcSink().retryBackoff())
+                    + " exceeds sinks.jdbc.max-retry-backoff (" + Durations.format(c.jdbcSink().maxRetryBackoff()) + ")");
         }
         if (c.checkpoints().interval().compareTo(c.checkpoints().timeout()) > 0) {
             problems.add("checkpoints.timeout: shorter than checkpoints.interval; every slow checkpoint would be dropped");

@@ -3,12 +3,8 @@ package io.harbinger.stream.sink;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
-import io.harbinger.stream.config.Secret;
 
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import io.harbinger.stream.sink.PostgresUpsertSink.RowBinder;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -44,8 +40,8 @@ public final class PostgresUpsertSinks {
 
     private PostgresUpsertSinks() {}
 
-    public static JdbcSink<SeverityAggregate> aggregates(JdbcSinkSettings settings) {
-        JdbcStatementBuilder<SeverityAggregate> bind = (ps, a) -> {
+    public static PostgresUpsertSink<SeverityAggregate> aggregates(JdbcSinkSettings settings) {
+        RowBinder<SeverityAggregate> bind = (ps, a) -> {
             ps.setString(1, a.getCountryCode());
             ps.setString(2, a.getEventType());
             ps.setObject(3, utc(a.getWindowStart()));
@@ -58,14 +54,11 @@ public final class PostgresUpsertSinks {
             ps.setDouble(10, a.getSeverityStddev());
             ps.setInt(11, a.getRevision());
         };
-        return JdbcSink.<SeverityAggregate>builder()
-                .withQueryStatement(UPSERT_AGGREGATE, bind)
-                .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+        return new PostgresUpsertSink<>("severity_aggregates", UPSERT_AGGREGATE, bind, settings);
     }
 
-    public static JdbcSink<AnomalyAlert> anomalies(JdbcSinkSettings settings) {
-        JdbcStatementBuilder<AnomalyAlert> bind = (ps, a) -> {
+    public static PostgresUpsertSink<AnomalyAlert> anomalies(JdbcSinkSettings settings) {
+        RowBinder<AnomalyAlert> bind = (ps, a) -> {
             ps.setString(1, a.getAlertId());
             ps.setString(2, a.getCountryCode());
             ps.setString(3, a.getEventType());
@@ -79,30 +72,10 @@ public final class PostgresUpsertSinks {
             ps.setDouble(11, a.getThreshold());
             ps.setInt(12, a.getBaselineWindows());
         };
-        return JdbcSink.<AnomalyAlert>builder()
-                .withQueryStatement(UPSERT_ALERT, bind)
-                .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+        return new PostgresUpsertSink<>("anomaly_alerts", UPSERT_ALERT, bind, settings);
     }
 
     private static OffsetDateTime utc(long epochMillis) {
         return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
-    }
-
-    private static JdbcExecutionOptions executionOptions(JdbcSinkSettings settings) {
-        return JdbcExecutionOptions.builder()
-                .withBatchSize(settings.batchSize())
-                .withBatchIntervalMs(settings.batchInterval().toMillis())
-                .withMaxRetries(settings.maxRetries())
-                .build();
-    }
-
-    private static JdbcConnectionOptions connectionOptions(JdbcSinkSettings settings) {
-        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(settings.url())
-                .withDriverName("org.postgresql.Driver")
-                .withUsername(settings.username())
-                .withPassword(settings.password().map(Secret::reveal).orElse(null))
-                .build();
     }
 }

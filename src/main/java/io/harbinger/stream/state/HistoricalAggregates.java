@@ -6,7 +6,6 @@ import io.harbinger.stream.anomaly.AnomalyScorer;
 import io.harbinger.stream.anomaly.Baseline;
 import io.harbinger.stream.config.JobConfig.AnomalySettings;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
-import io.harbinger.stream.config.Secret;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ public final class HistoricalAggregates {
     public static List<SeverityAggregate> fromTable(JdbcSinkSettings jdbc) throws SQLException {
         List<SeverityAggregate> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.username(),
-                jdbc.password().map(Secret::reveal).orElse(null));
+                jdbc.password() == null ? null : jdbc.password().reveal());
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT window_start, window_end, country_code, event_type, event_count,"
                      + " severity_sum, severity_mean, severity_min, severity_max, severity_stddev, revision"

@@ -3,10 +3,14 @@ package io.harbinger.stream.validate;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.source.RawRecord;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A record after decoding and validation: the valid event, or the reason it was rejected, always with the
  * original record so that nothing about it is lost on the way to the dead-letter or late-events topic.
+ * Serialized between operators by {@link EnvelopeSerializer}.
  */
+@TypeInfo(EnvelopeTypeInfo.Factory.class)
 public class Envelope {
     public RawRecord raw;
     /** Null when the record was rejected. */

@@ -54,7 +54,7 @@ class JobConfigLoaderTest {
         assertThat(config.input().kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(config.input().kafka().bounded()).isTrue();
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo("s3cret");
         assertThat(config.validation().earliestEventTime()).isEqualTo(Instant.parse("2015-02-18T00:00:00Z"));
     }
 
@@ -73,6 +73,9 @@ class JobConfigLoaderTest {
         assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
                 .contains("username=\"harbinger\"").contains("pw\"with$quote");
         assertThat(config.checkpoints().directory()).startsWith("s3://");
+        // the benchmark's production settings (BenchOptions.PRODUCTION_SETTINGS) are these
+        assertThat(config.checkpoints().interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.rocksdb().bloomFilter()).contains(true);
     }
 
     @Test
@@ -135,7 +138,7 @@ class JobConfigLoaderTest {
                 .hasMessageContaining("sinks.jdbc.password: environment variable DB_PASSWORD is not set");
         JobConfig withDefault = loader.parse(yaml.replace("${DB_PASSWORD}", "${DB_PASSWORD:-fallback}"),
                 "f.yaml", List.of());
-        assertThat(withDefault.jdbcSink().password().orElseThrow().reveal()).isEqualTo("fallback");
+        assertThat(withDefault.jdbcSink().password().reveal()).isEqualTo("fallback");
     }
 
     @Test
@@ -149,7 +152,7 @@ class JobConfigLoaderTest {
         JobConfig config = loader.parse(yaml, "f.yaml", List.of());
 
         // the trailing line break of the file is not part of the secret
-        assertThat(config.jdbcSink().password().orElseThrow().reveal()).isEqualTo("s3cr3t-from-file");
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo("s3cr3t-from-file");
         assertThat(config.input().kafka().properties().get("sasl.jaas.config"))
                 .isEqualTo("ScramLoginModule required username=\"app\" password=\"kafka-pw\";");
         // neither secret prints with the config
@@ -190,6 +193,18 @@ class JobConfigLoaderTest {
         assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("sinks.kafka.transaction-timeout=20m")))
                 .hasMessageContaining("sinks.kafka.transaction-timeout: 20m exceeds"
                         + " sinks.kafka.broker-max-transaction-timeout (15m)");
+    }
+
+    @Test
+    void upsertRetryBackoffHasDefaultsAndMustNotExceedItsMaximum() {
+        JobConfig defaults = loader.parse(MINIMAL, "f.yaml", List.of());
+        assertThat(defaults.jdbcSink().retryBackoff()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.jdbcSink().maxRetryBackoff()).isEqualTo(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml",
+                List.of("sinks.jdbc.retry-backoff=1m", "sinks.jdbc.max-retry-backoff=10s")))
+                .hasMessageContaining("Invalid job configuration (f.yaml)")
+                .hasMessageContaining("sinks.jdbc.retry-backoff: 1m exceeds sinks.jdbc.max-retry-backoff (10s)");
     }
 
     @Test
@@ -241,5 +256,61 @@ class JobConfigLoaderTest {
                         + " [PROTEST, CONFLICT, SANCTION, ELECTION, NATURAL_DISASTER, OTHER]");
         assertThatThrownBy(() -> loader.parse(MINIMAL + "validation: {ignored-event-types: {a: 1}}\n", "m.yaml",
                 List.of())).hasMessageContaining("validation.ignored-event-types: expected a list, got a mapping");
+    }
+
+    @Test
+    void rocksDbSettingsAreTypedAndAbsentUnlessGiven() {
+        JobConfig.RocksDbSettings none = loader.parse(MINIMAL, "m.yaml", List.of()).rocksdb();
+        assertThat(none.bloomFilter()).isEmpty();
+        assertThat(none.writeBufferSize()).isEmpty();
+        assertThat(none.nativeMetrics()).isFalse();
+
+        JobConfig.RocksDbSettings tuned = loader.parse(MINIMAL + """
+                state:
+                  rocksdb:
+                    predefined-options: flash-ssd-optimized
+                    bloom-filter: true
+                    bloom-filter-bits-per-key: 12
+                    write-buffer-size: 96mb
+                    write-buffer-count: 3
+                    write-buffer-ratio: 0.6
+                    compaction-style: level
+                    compression: lz4
+                    background-threads: 2
+                    memory-per-slot: 512mb
+                """, "m.yaml", List.of()).rocksdb();
+        assertThat(tuned.predefinedOptions()).contains(JobConfig.PredefinedOptions.FLASH_SSD_OPTIMIZED);
+        assertThat(tuned.bloomFilter()).contains(true);
+        assertThat(tuned.bloomFilterBitsPerKey()).contains(12.0);
+        assertThat(tuned.writeBufferSize()).contains(org.apache.flink.configuration.MemorySize.parse("96mb"));
+        assertThat(tuned.writeBufferCount()).contains(3);
+        assertThat(tuned.writeBufferRatio()).contains(0.6);
+        assertThat(tuned.compression()).contains(JobConfig.Compression.LZ4);
+        assertThat(tuned.memoryPerSlot()).contains(org.apache.flink.configuration.MemorySize.parse("512mb"));
+    }
+
+    @Test
+    void badRocksDbSettingsAreNamedWithFileAndKey() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL + """
+                state:
+                  rocksdb:
+                    bloom-filter: yes please
+                    write-buffer-size: lots
+                    write-buffer-count: 1
+                    write-buffer-ratio: 2
+                    compaction-style: tiered
+                    memory-per-slot: 64kb
+                    block-size: 4kb
+                """, "tuned.yaml", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tuned.yaml")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "state.rocksdb.bloom-filter: expected true or false, got \"yes please\"",
+                        "state.rocksdb.write-buffer-size: expected a size such as 512kb, 64mb or 1gb, got \"lots\"",
+                        "state.rocksdb.write-buffer-count: must be a whole number >= 2, got 1",
+                        "state.rocksdb.write-buffer-ratio: must be a number in [0.05, 0.95], got 2.0",
+                        "state.rocksdb.compaction-style: must be one of [level, universal, fifo], got \"tiered\"",
+                        "state.rocksdb.memory-per-slot: must be at least 1 mb, got 64 kb",
+                        "state.rocksdb.block-size: unknown key"));
     }
 }

@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.local.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -57,7 +57,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checkpoints to s3proxy) against a Kafka broker process, the registry and PostgreSQL. A driver feeds synthetic
  * events whose every (country, window) count is known, plus known bad records, while faults are injected:
  * kill -9 of a TaskManager (some while a checkpoint is in flight) and a replacement, the Kafka broker stopped
- * and restarted, PostgreSQL down for longer than the JDBC sink retries, S3 unreachable during a checkpoint, and
+ * and restarted, PostgreSQL down for longer than the upsert sink retries, S3 unreachable during a checkpoint, and
  * kill -9 of the JobManager with a new one taking over through ZooKeeper high availability.
  * At the end every output is compared with the result computed here, independently of the job: each expected
  * aggregate exactly once in the read_committed topic and in the table, the exact dead letters, no anomalies or
@@ -97,7 +97,7 @@ class FaultCampaignIT {
 
     @Test
     void everyOutputExactlyOnceUnderInjectedFaults() throws Exception {
-        Path work = Files.createTempDirectory("harbinger-faults-");
+        Path work = WorkDirs.create("harbinger-faults-");
         String name = "faults_" + Long.toString(System.nanoTime() % 1_000_000, 36);
         String raw = name + ".raw";
         Random random = new Random(42);
@@ -324,7 +324,7 @@ class FaultCampaignIT {
             }
             case POSTGRES_OUTAGE -> {
                 postgres.stop();
-                Thread.sleep(10_000); // the sink retries twice with a growing pause (about 3 s) and then fails
+                Thread.sleep(10_000); // with max-retries=2 the sink retries after 0.5 s and 1 s, then fails the task
                 postgres.restart();
             }
             case S3_UNREACHABLE -> {

@@ -1,6 +1,5 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.AnomalyMetric;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;

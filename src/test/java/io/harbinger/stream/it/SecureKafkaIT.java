@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.HarbingerPipeline;
@@ -90,7 +91,7 @@ class SecureKafkaIT {
     @BeforeAll
     static void startSecuredBroker() throws Exception {
         services = SharedServices.get(); // schema registry and PostgreSQL
-        work = Files.createTempDirectory("harbinger-secure-kafka-");
+        work = WorkDirs.create("harbinger-secure-kafka-");
         // distinctive values, so that finding them in a log cannot be a coincidence
         tls = TlsMaterial.create(Files.createDirectories(work.resolve("tls")), "StorePw" + random());
         scramPassword = "ScramPw" + random();
@@ -293,7 +294,7 @@ class SecureKafkaIT {
             env.put("POSTGRES_JDBC_URL", jdbcUrl);
             env.put("POSTGRES_USER", services.postgres.username());
             env.put("POSTGRES_PASSWORD", services.postgres.password());
-            env.put("CHECKPOINT_DIR", Files.createTempDirectory("harbinger-checkpoints-").toUri().toString());
+            env.put("CHECKPOINT_DIR", WorkDirs.create("harbinger-checkpoints-").toUri().toString());
             env.putAll(extraEnv);
             config = new JobConfigLoader(env).load(configFile, List.of());
             assertThat(config.input().kafka().bootstrapServers()).isEqualTo(bootstrapServers);

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against what a Flink 1.20 cluster and Managed Service for Apache Flink provide and need: one entry point,
  * Flink and its state backend left to the runtime, connectors, the JDBC driver and the MSF runtime
  * properties library inside, no unrelocated Guava or Jackson next to the runtime's own, one Avro, and the
- * service files merged so that connectors find their factories.
+ * service files merged so that the driver and the connectors' factories are found.
  */
 class ShadedJarIT {
     /** The managed service refuses larger application jars. */
@@ -106,8 +106,9 @@ class ShadedJarIT {
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",
                 "org/apache/kafka/clients/producer/KafkaProducer.class",
+                "org/apache/flink/connector/base/DeliveryGuarantee.class",
                 "org/apache/flink/streaming/connectors/kinesis/FlinkKinesisConsumer.class",
-                "org/apache/flink/connector/jdbc/core/datastream/sink/JdbcSink.class",
+                "io/harbinger/stream/sink/PostgresUpsertSink.class",
                 "org/postgresql/Driver.class",
                 "org/apache/flink/formats/avro/AvroDeserializationSchema.class",
                 "com/amazonaws/services/kinesisanalytics/runtime/KinesisAnalyticsRuntime.class");
@@ -115,11 +116,11 @@ class ShadedJarIT {
 
     @Test
     void serviceFilesAreMergedSoConnectorsFindTheirFactories() throws IOException {
-        // The JDBC sink finds the PostgreSQL dialect, and JDBC the driver, through ServiceLoader: with the
-        // service files not merged, the first jar's file would win and the job would fail on the cluster.
-        assertThat(serviceFile("META-INF/services/org.apache.flink.connector.jdbc.core.database.JdbcFactory"))
-                .anyMatch(line -> line.toLowerCase().contains("postgres"));
+        // JDBC finds the driver, and Flink the connectors' table factories, through ServiceLoader: with the
+        // service files not merged, the first jar's file would win and the others' entries would be lost.
         assertThat(serviceFile("META-INF/services/java.sql.Driver")).contains("org.postgresql.Driver");
+        assertThat(serviceFile("META-INF/services/org.apache.flink.table.factories.Factory"))
+                .anyMatch(line -> line.contains(".kafka.")).anyMatch(line -> line.contains(".kinesis."));
     }
 
     @Test

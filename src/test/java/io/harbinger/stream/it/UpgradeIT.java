@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.local.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
@@ -18,7 +19,6 @@ import io.harbinger.stream.validate.WireDecoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,7 +57,10 @@ import static org.assertj.core.api.Assertions.within;
  * OTHER event may reach an aggregate. If the restore reset state, window 8 would come out with v2's events only
  * and the spike would fall in the warm-up (4 windows < 5) and raise nothing. Finally the v1 savepoint is
  * restored with another {@code window.size}: the job must fail with the guard's message instead of running; and
- * with another {@code job.max-parallelism}, which Flink itself refuses at submission.
+ * with another {@code job.max-parallelism}, which Flink itself refuses at submission; and v2's own savepoint is
+ * restored without the added stage (removing a stateless operator). Last, the upgrade is rolled
+ * back as the runbook says: v1 again from the savepoint taken before the upgrade, which republishes windows 8..13
+ * with identical values and adds the OTHER aggregates v2 ignored.
  */
 class UpgradeIT {
     private static final long MINUTE = 60_000;
@@ -81,7 +84,7 @@ class UpgradeIT {
     @Test
     void aChangedJobContinuesWindowsAndBaselinesFromTheSavepointAndAnotherWindowSizeIsRefused() throws Exception {
         long testStart = System.nanoTime();
-        Path work = Files.createTempDirectory("harbinger-upgrade-");
+        Path work = WorkDirs.create("harbinger-upgrade-");
         String name = "upgrade_" + Long.toString(System.nanoTime() % 1_000_000, 36);
         String raw = name + ".raw";
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
@@ -199,8 +202,22 @@ class UpgradeIT {
             awaitEqual("anomaly_alerts rows", () -> alertRows(postgres), Map.of(spike.getAlertId(),
                     SPIKE_COUNT + "/" + SPIKE_WINDOW + "/" + String.format("%.6f", mean)));
             System.out.printf("upgrade: v2 outputs verified at %.1f s%n", seconds(testStart));
-            flink.cancel(v2);
-            flink.await("v2 cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(v2)));
+            String v2Savepoint = flink.stopWithSavepoint(v2, Duration.ofSeconds(60));
+            flink.await("v2 finished", TIMEOUT, c -> "FINISHED".equals(c.jobState(v2)));
+
+            // ---------------------------------------------------------------- a removed stateless stage
+            // v1's config on v2's savepoint: the ignore-event-types stage is gone, and Flink must skip its
+            // empty state instead of refusing the restore.
+            String withoutStage = flink.runJar(jarId, v1Args, v2Savepoint);
+            flink.await("v1 config running from v2's savepoint", TIMEOUT, c -> c.allTasksRunning(withoutStage));
+            long fromV2 = flink.completedCheckpoints(withoutStage);
+            flink.await("2 checkpoints without the stage", TIMEOUT,
+                    c -> c.completedCheckpoints(withoutStage) >= fromV2 + 2);
+            assertThat(flink.get("/jobs/" + withoutStage + "/plan").toString()).doesNotContain("Ignore event types");
+            assertThat(aggregateRecords(kafka, raw, aggregates)).as("it resumes at v2's offsets: nothing new")
+                    .hasSize(expected.size());
+            flink.cancel(withoutStage);
+            flink.await("job without the stage cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(withoutStage)));
 
             // ---------------------------------------------------------------- another window.size is refused
             List<String> v3Args = new ArrayList<>(common);
@@ -216,7 +233,8 @@ class UpgradeIT {
                     + exceptions.path("root-exception").asText().lines().filter(l -> l.contains("savepoint holds"))
                     .findFirst().orElse("?"));
             assertThat(flink.completedCheckpoints(v3)).as("the refused job never checkpoints").isZero();
-            assertThat(flink.jobState(v3)).isNotEqualTo("RUNNING").isNotEqualTo("FINISHED");
+            // Its state flips between RESTARTING and RUNNING (while tasks deploy and fail again), never further.
+            assertThat(flink.jobState(v3)).isNotEqualTo("FINISHED");
             flink.cancel(v3);
             flink.await("refused job cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(v3)));
             assertThat(aggregateRecords(kafka, raw, aggregates)).as("nothing published by the refused job")
@@ -232,6 +250,45 @@ class UpgradeIT {
             assertThat(flink.get("/jobs/overview").findValuesAsText("state")).as("jobs on the cluster")
                     .doesNotContain("RUNNING", "RESTARTING", "CREATED", "INITIALIZING");
             assertThat(aggregateRecords(kafka, raw, aggregates)).hasSize(expected.size());
+
+            // ---------------------------------------------------------------- roll back to v1
+            // The runbook's rollback: the old release from the savepoint taken before the upgrade. It re-reads
+            // what v2 read and publishes windows 8..13 again, now with OTHER aggregates (v1 ignores nothing).
+            t = System.nanoTime();
+            String back = flink.runJar(jarId, v1Args, savepoint);
+            flink.await("v1 running again from the pre-upgrade savepoint", TIMEOUT, c -> c.allTasksRunning(back));
+            assertThat(parallelisms(flink, back)).as("rolled-back parallelism").containsOnly(2);
+            List<String> republished = expectedAggregates(STOP_WINDOW, LAST_WINDOW);
+            List<String> others = new ArrayList<>();
+            for (int w = STOP_WINDOW; w <= LAST_WINDOW; w++) {
+                int n = w == STOP_WINDOW ? usCount(w) - 2 : usCount(w); // v1 read the first 2 before the stop
+                others.add("US|OTHER|" + w + "=" + n + "/" + String.format("%.4f", n * 0.9) + "/r0");
+            }
+            int afterRollback = expected.size() + republished.size() + others.size();
+            awaitSize("aggregates after the rollback", () -> aggregateRecords(kafka, raw, aggregates), afterRollback);
+            long rolledBackCheckpoints = flink.completedCheckpoints(back);
+            flink.await("3 more checkpoints", TIMEOUT, c -> c.completedCheckpoints(back) >= rolledBackCheckpoints + 3);
+            System.out.printf("upgrade: rolled back to v1 in %.1f s%n", seconds(t));
+
+            List<String> withRollback = new ArrayList<>(expectedAggregates(0, LAST_WINDOW));
+            withRollback.addAll(republished);
+            withRollback.addAll(others);
+            assertThat(aggregateRecords(kafka, raw, aggregates))
+                    .as("the topic holds v2's windows 8..13 and v1's identical ones again, plus v1's OTHER aggregates")
+                    .containsExactlyInAnyOrderElementsOf(withRollback);
+            assertThat(alertRecords(kafka, raw, alerts)).as("v1 raises nothing (threshold 1000); v2's alert stays")
+                    .hasSize(1);
+            Map<String, String> rolledBackRows = new TreeMap<>(expected);
+            for (String o : others) {
+                rolledBackRows.put(o.substring(0, o.indexOf('=')), o.substring(o.indexOf('=') + 1));
+            }
+            awaitEqual("severity_aggregates rows after the rollback", () -> aggregateRows(postgres), rolledBackRows);
+            assertThat(alertRows(postgres)).as("rows only v2 wrote are not deleted by the rollback")
+                    .containsOnlyKeys(spike.getAlertId());
+            assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events")).isEmpty();
+            assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".dead-letters")).isEmpty();
+            flink.cancel(back);
+            flink.await("rolled-back job cancelled", TIMEOUT, c -> "CANCELED".equals(c.jobState(back)));
             System.out.printf("upgrade: done in %.1f s%n", seconds(testStart));
         }
     }

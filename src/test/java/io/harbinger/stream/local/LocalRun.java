@@ -35,15 +35,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * What {@code mvn -q -Plocal exec:java} runs: starts a Kafka broker, the project's schema registry and
@@ -343,14 +340,7 @@ public final class LocalRun {
     }
 
     private static void prepareOutputFolder(Path out) throws IOException {
-        if (Files.exists(out)) {
-            try (Stream<Path> walk = Files.walk(out)) {
-                List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-                for (Path p : paths) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        WorkDirs.deleteRecursively(out);
         Files.createDirectories(out);
     }
 

@@ -47,7 +47,9 @@ public final class JobMetrics {
             "gauge", with(OPERATOR, "topic", "partition"), true);
     public static final Metric OFFSET_COMMITS_FAILED = op(OP + "KafkaSourceReader_commitsFailed", false);
 
-    // Sinks: Kafka writers count sends and send errors; the JDBC writer has no metrics of its own.
+    // Sinks: Kafka writers count sends and send errors; the PostgreSQL upsert writers count rows and retries.
+    public static final Metric UPSERTED_ROWS = op(H + "upsertedRows", true);
+    public static final Metric UPSERT_RETRIES = op(H + "upsertRetries", false);
     public static final Metric RECORDS_SENT = op(OP + "numRecordsSend", true);
     public static final Metric SINK_ERRORS = op(OP + "numRecordsSendErrors", false);
     public static final Metric PRODUCER_ERRORS = op(OP + "KafkaProducer_record_error_total", false);
@@ -64,7 +66,7 @@ public final class JobMetrics {
     public static final List<Metric> ALL = List.of(RECORDS_IN, RECORDS_VALID, DEAD_LETTERED, REGISTRY_REQUESTS,
             REGISTRY_CACHE_HITS, DUPLICATES_DROPPED, EVENT_TIME_LAG, LATE_EVENTS, IGNORED_EVENTS, WINDOWS_EMITTED, ANOMALIES,
             CONSUMER_LAG_MAX, PENDING_RECORDS, CURRENT_OFFSET, COMMITTED_OFFSET, OFFSET_COMMITS_FAILED,
-            RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS,
+            UPSERTED_ROWS, UPSERT_RETRIES, RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS,
             RUNNING_TIME);
 
     private JobMetrics() {}

@@ -1,5 +1,6 @@
 package io.harbinger.stream.testing;
 
+import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.HarbingerPipeline;
@@ -76,7 +77,7 @@ public final class PipelineScenario {
             s.execute(Files.readString(Path.of("schemas", "sql", "harbinger.sql")));
         }
         PipelineScenario scenario = new PipelineScenario(services, name, rawTopic == null ? name + ".raw" : rawTopic,
-                jdbcUrl, Files.createTempDirectory("harbinger-checkpoints-"));
+                jdbcUrl, WorkDirs.create("harbinger-checkpoints-"));
         JobConfig config = scenario.config(List.of());
         services.kafka.createTopics(partitions, scenario.rawTopic);
         services.kafka.createTopics(1, config.kafkaSink().aggregatesTopic(), config.kafkaSink().anomaliesTopic(),

@@ -1,10 +1,10 @@
 package io.harbinger.stream.testing;
 
+import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.stream.local.services.KafkaBroker;
 import io.harbinger.stream.local.services.LocalPostgres;
 import io.harbinger.stream.local.services.LocalSchemaRegistry;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -26,7 +26,7 @@ public final class SharedServices {
 
     public static synchronized SharedServices get() throws Exception {
         if (instance == null) {
-            Path work = Files.createTempDirectory("harbinger-it-");
+            Path work = WorkDirs.create("harbinger-it-");
             instance = new SharedServices(KafkaBroker.start(work.resolve("kafka")), LocalSchemaRegistry.start(),
                     LocalPostgres.start());
         }

@@ -1,5 +1,6 @@
 package io.harbinger.stream.local.services;
 
+import io.harbinger.stream.local.WorkDirs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -638,11 +639,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            WorkDirs.deleteRecursively(dir);
         } catch (IOException e) {
             LOG.warn("Cannot delete {}", dir, e);
         }

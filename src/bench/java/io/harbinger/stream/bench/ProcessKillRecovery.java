@@ -1,0 +1,174 @@
+package io.harbinger.stream.bench;
+
+import io.harbinger.stream.local.cluster.FlinkCluster;
+import io.harbinger.stream.local.cluster.S3Proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Phase 5, recovery from a killed TaskManager process: the shaded job jar on the project's multi-process
+ * standalone cluster (a JobManager and two one-slot TaskManager JVMs, checkpoints on S3 through s3proxy),
+ * {@code kill -9} of one TaskManager, a replacement TaskManager started at once (what Kubernetes does for a
+ * dead pod), and the seconds until a {@code read_committed} consumer sees the first aggregate it had not seen
+ * before. The cluster runs with the production settings that decide recovery (see {@link #PRODUCTION}).
+ */
+final class ProcessKillRecovery {
+    /**
+     * What decides how fast a killed TaskManager is noticed and the job restarted, as production runs it:
+     * heartbeats are Flink's defaults (k8s/base/flinkdeployment.yaml sets none), the restart strategy is the one
+     * in k8s/base/flinkdeployment.yaml. The test harness's own faster values are overridden on purpose.
+     */
+    static final Map<String, String> PRODUCTION = productionSettings();
+
+    private final FlinkCluster flink;
+    private final S3Proxy s3;
+    private final String bucket;
+
+    private ProcessKillRecovery(FlinkCluster flink, S3Proxy s3, String bucket) {
+        this.flink = flink;
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    private static Map<String, String> productionSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("heartbeat.interval", "10000");
+        s.put("heartbeat.timeout", "50000");
+        s.put("restart-strategy.type", "exponential-delay");
+        s.put("restart-strategy.exponential-delay.initial-backoff", "10 s");
+        s.put("restart-strategy.exponential-delay.max-backoff", "5 min");
+        s.put("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
+        s.put("restart-strategy.exponential-delay.reset-backoff-threshold", "1 h");
+        s.put("restart-strategy.exponential-delay.jitter-factor", "0.1");
+        return s;
+    }
+
+    /**
+     * @param slotManagedMemory a production slot's managed memory: each one-slot TaskManager gets it, and half a
+     *                          production TaskManager's process memory
+     */
+    static ProcessKillRecovery start(Path work, int taskManagers, String slotProcessMemory,
+                                     String slotManagedMemory, List<String> flinkOverrides) {
+        String bucket = "bench";
+        S3Proxy s3 = S3Proxy.start(work.resolve("s3"), bucket);
+        Map<String, String> extra = new LinkedHashMap<>(PRODUCTION);
+        extra.put("taskmanager.memory.process.size", slotProcessMemory);
+        extra.put("taskmanager.memory.managed.size", slotManagedMemory);
+        for (String kv : flinkOverrides) {
+            extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        try {
+            FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), taskManagers, s3.endpoint(),
+                    "s3://" + bucket + "/cluster", extra);
+            return new ProcessKillRecovery(flink, s3, bucket);
+        } catch (RuntimeException e) {
+            s3.close();
+            throw e;
+        }
+    }
+
+    String checkpointDir(String run) {
+        return "s3://" + bucket + "/" + run + "/checkpoints";
+    }
+
+    /** Uploads the job jar and runs it with {@code --config file --set ...}; returns the job id. */
+    String submit(Path jobJar, Path config, List<String> overrides) {
+        String jarId = flink.uploadJar(jobJar);
+        List<String> args = new ArrayList<>(List.of("--config", config.toString()));
+        for (String o : overrides) {
+            args.add("--set");
+            args.add(o);
+        }
+        return flink.runJar(jarId, args, null);
+    }
+
+    void awaitFirstCheckpoint(String job, Duration timeout) {
+        flink.await("job running with a completed checkpoint", timeout,
+                c -> c.allTasksRunning(job) && c.completedCheckpoints(job) > 0);
+    }
+
+    /**
+     * Kills one TaskManager with tasks of the job, starts a replacement, and waits for the first new committed
+     * output, as {@code firstOutputAfter} (wall-clock millis of the first aggregate not seen before, after the
+     * given time, or -1) reports it.
+     */
+    Map<String, Object> killAndMeasure(String job, java.util.function.LongUnaryOperator firstOutputAfter,
+                                       Duration timeout) throws InterruptedException {
+        String victim = flink.taskManagerIds().get(0);
+        long completedBefore = flink.completedCheckpoints(job);
+        long killedAt = System.currentTimeMillis();
+        flink.killTaskManager(victim);
+        flink.startTaskManager();
+        long restarting = -1;
+        long running = -1;
+        long checkpointed = -1;
+        long output = -1;
+        long deadline = killedAt + timeout.toMillis();
+        while (System.currentTimeMillis() < deadline && output < 0) {
+            long now = System.currentTimeMillis();
+            try {
+                if (restarting < 0 && !"RUNNING".equals(flink.jobState(job))) restarting = now;
+                if (restarting > 0 && running < 0 && flink.allTasksRunning(job)) running = now;
+                if (running > 0 && checkpointed < 0 && flink.completedCheckpoints(job) > completedBefore) {
+                    checkpointed = now;
+                }
+            } catch (RuntimeException e) {
+                // REST busy during the failover: ask again
+            }
+            output = firstOutputAfter.applyAsLong(killedAt);
+            Thread.sleep(100);
+        }
+        // the REST view of checkpoints lags the commit that made the output visible by up to a refresh
+        for (int i = 0; i < 50 && output > 0 && checkpointed < 0; i++) {
+            try {
+                if (flink.completedCheckpoints(job) > completedBefore) checkpointed = System.currentTimeMillis();
+            } catch (RuntimeException e) {
+                // ask again
+            }
+            Thread.sleep(100);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("recovery_seconds", seconds(killedAt, output));
+        r.put("recovery_job_restarting_seconds", seconds(killedAt, restarting));
+        r.put("recovery_tasks_running_seconds", seconds(killedAt, running));
+        r.put("recovery_first_checkpoint_seconds", seconds(killedAt, checkpointed));
+        r.put("recovery_killed_taskmanager", victim);
+        r.put("recovery_restored_checkpoint", restored(job));
+        r.put("recovery_cluster_settings", PRODUCTION);
+        r.put("recovery_killed_at_ms", killedAt);
+        return r;
+    }
+
+    private String restored(String job) {
+        try {
+            JsonNode latest = flink.checkpoints(job).path("latest").path("restored");
+            return latest.isMissingNode() ? "none" : "chk-" + latest.path("id").asText();
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static double seconds(long from, long to) {
+        return to < 0 ? -1 : Math.round((to - from) / 100.0) / 10.0;
+    }
+
+    void cancel(String job) {
+        try {
+            flink.cancel(job);
+        } catch (RuntimeException e) {
+            // the cluster stops next anyway
+        }
+    }
+
+    void close() {
+        flink.close();
+        s3.close();
+    }
+}

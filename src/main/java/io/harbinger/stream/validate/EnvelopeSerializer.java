@@ -1,0 +1,236 @@
+package io.harbinger.stream.validate;
+
+import io.harbinger.events.EventType;
+import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.source.RawRecord;
+
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+import java.io.IOException;
+
+/**
+ * The wire format of {@link Envelope} between operators: the raw record's fields and the event's fields
+ * written one after the other, with a flag byte for what is present. It replaces the reflective
+ * PojoSerializer of Envelope and RawRecord and the Avro serializer of the event, which the benchmark
+ * (docs/performance.md) found to be the largest cost of the job: every valid event crosses two shuffles.
+ *
+ * <p>Envelopes only travel between operators and are never kept in state (window state holds accumulators),
+ * so this format is not part of any savepoint. {@code EnvelopeSerializerTest} fails when GeopoliticalEvent
+ * gains a field this class does not write, so a schema change cannot silently drop data here.
+ */
+public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
+    private static final long serialVersionUID = 1L;
+    public static final EnvelopeSerializer INSTANCE = new EnvelopeSerializer();
+
+    private static final EventType[] EVENT_TYPES = EventType.values();
+    private static final Reason[] REASONS = Reason.values();
+
+    private static final int HAS_EVENT = 1;
+    private static final int HAS_REASON = 2;
+    private static final int HAS_MESSAGE = 4;
+    private static final int HAS_SOURCE_URL = 8;
+    private static final int HAS_NUM_MENTIONS = 16;
+    private static final int HAS_GOLDSTEIN = 32;
+    private static final int HAS_RAW = 64;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<Envelope> duplicate() {
+        return this; // stateless
+    }
+
+    @Override
+    public Envelope createInstance() {
+        return new Envelope();
+    }
+
+    @Override
+    public Envelope copy(Envelope from) {
+        Envelope e = new Envelope();
+        e.raw = from.raw == null ? null : copy(from.raw);
+        e.event = from.event == null ? null : GeopoliticalEvent.newBuilder(from.event).build();
+        e.reason = from.reason;
+        e.message = from.message;
+        return e;
+    }
+
+    private static RawRecord copy(RawRecord r) {
+        byte[][] headerValues = null;
+        if (r.headerValues != null) {
+            headerValues = new byte[r.headerValues.length][];
+            for (int i = 0; i < headerValues.length; i++) {
+                headerValues[i] = r.headerValues[i] == null ? null : r.headerValues[i].clone();
+            }
+        }
+        return new RawRecord(r.source, r.partition, r.position, r.timestamp, r.key == null ? null : r.key.clone(),
+                r.value == null ? null : r.value.clone(), r.headerKeys == null ? null : r.headerKeys.clone(),
+                headerValues);
+    }
+
+    @Override
+    public Envelope copy(Envelope from, Envelope reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(Envelope e, DataOutputView out) throws IOException {
+        GeopoliticalEvent ev = e.event;
+        int flags = (e.raw != null ? HAS_RAW : 0) | (ev != null ? HAS_EVENT : 0) | (e.reason != null ? HAS_REASON : 0)
+                | (e.message != null ? HAS_MESSAGE : 0);
+        if (ev != null) {
+            flags |= (ev.getSourceUrl() != null ? HAS_SOURCE_URL : 0) | (ev.getNumMentions() != null ? HAS_NUM_MENTIONS : 0)
+                    | (ev.getGoldsteinScale() != null ? HAS_GOLDSTEIN : 0);
+        }
+        out.writeByte(flags);
+        if (e.raw != null) {
+            RawRecord r = e.raw;
+            writeNullableString(r.source, out);
+            writeNullableString(r.partition, out);
+            writeNullableString(r.position, out);
+            out.writeLong(r.timestamp);
+            writeNullableBytes(r.key, out);
+            writeNullableBytes(r.value, out);
+            if (r.headerKeys == null) {
+                out.writeInt(-1);
+            } else {
+                out.writeInt(r.headerKeys.length);
+                for (String k : r.headerKeys) {
+                    writeNullableString(k, out);
+                }
+            }
+            if (r.headerValues == null) {
+                out.writeInt(-1);
+            } else {
+                out.writeInt(r.headerValues.length);
+                for (byte[] v : r.headerValues) {
+                    writeNullableBytes(v, out);
+                }
+            }
+        }
+        if (ev != null) {
+            StringValue.writeString(ev.getEventId(), out);
+            out.writeLong(ev.getTimestamp());
+            StringValue.writeString(ev.getCountryCode(), out);
+            out.writeByte(ev.getEventType().ordinal());
+            out.writeDouble(ev.getSeverity());
+            if (ev.getSourceUrl() != null) StringValue.writeString(ev.getSourceUrl(), out);
+            if (ev.getNumMentions() != null) out.writeInt(ev.getNumMentions());
+            if (ev.getGoldsteinScale() != null) out.writeDouble(ev.getGoldsteinScale());
+        }
+        if (e.reason != null) out.writeByte(e.reason.ordinal());
+        if (e.message != null) StringValue.writeString(e.message, out);
+    }
+
+    @Override
+    public Envelope deserialize(DataInputView in) throws IOException {
+        int flags = in.readUnsignedByte();
+        Envelope e = new Envelope();
+        if ((flags & HAS_RAW) != 0) {
+            RawRecord r = new RawRecord();
+            r.source = readNullableString(in);
+            r.partition = readNullableString(in);
+            r.position = readNullableString(in);
+            r.timestamp = in.readLong();
+            r.key = readNullableBytes(in);
+            r.value = readNullableBytes(in);
+            int keys = in.readInt();
+            if (keys >= 0) {
+                r.headerKeys = new String[keys];
+                for (int i = 0; i < keys; i++) r.headerKeys[i] = readNullableString(in);
+            }
+            int values = in.readInt();
+            if (values >= 0) {
+                r.headerValues = new byte[values][];
+                for (int i = 0; i < values; i++) r.headerValues[i] = readNullableBytes(in);
+            }
+            e.raw = r;
+        }
+        if ((flags & HAS_EVENT) != 0) {
+            GeopoliticalEvent ev = new GeopoliticalEvent();
+            ev.setEventId(StringValue.readString(in));
+            ev.setTimestamp(in.readLong());
+            ev.setCountryCode(StringValue.readString(in));
+            ev.setEventType(EVENT_TYPES[in.readUnsignedByte()]);
+            ev.setSeverity(in.readDouble());
+            ev.setSourceUrl((flags & HAS_SOURCE_URL) != 0 ? StringValue.readString(in) : null);
+            ev.setNumMentions((flags & HAS_NUM_MENTIONS) != 0 ? in.readInt() : null);
+            ev.setGoldsteinScale((flags & HAS_GOLDSTEIN) != 0 ? in.readDouble() : null);
+            e.event = ev;
+        }
+        if ((flags & HAS_REASON) != 0) e.reason = REASONS[in.readUnsignedByte()];
+        if ((flags & HAS_MESSAGE) != 0) e.message = StringValue.readString(in);
+        return e;
+    }
+
+    @Override
+    public Envelope deserialize(Envelope reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    // Strings as Flink's StringSerializer writes them (any length, null allowed).
+    private static void writeNullableString(String s, DataOutputView out) throws IOException {
+        StringValue.writeString(s, out);
+    }
+
+    private static String readNullableString(DataInputView in) throws IOException {
+        return StringValue.readString(in);
+    }
+
+    private static void writeNullableBytes(byte[] b, DataOutputView out) throws IOException {
+        if (b == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+
+    private static byte[] readNullableBytes(DataInputView in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) return null;
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return b;
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        return obj instanceof EnvelopeSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return EnvelopeSerializer.class.hashCode();
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Envelope> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Needed by Flink's API; the format has no parameters. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Envelope> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
