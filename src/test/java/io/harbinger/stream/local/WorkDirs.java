@@ -11,13 +11,14 @@ import java.util.stream.Stream;
 
 /**
  * Temporary folders of the services, clusters and checkpoints that tests and the local run start. They are
- * deleted when the JVM exits (a fault campaign leaves about 300 MB), unless {@code -Dharbinger.keep-work-dirs=true}
- * keeps them to read the logs of a failed run.
+ * deleted when the JVM exits (a fault campaign leaves about 300 MB), unless a test of that JVM failed (their
+ * logs explain the failure) or {@code -Dharbinger.keep-work-dirs=true} keeps them anyway.
  */
 public final class WorkDirs {
     public static final String KEEP_PROPERTY = "harbinger.keep-work-dirs";
 
     private static final Deque<Path> CREATED = new ConcurrentLinkedDeque<>();
+    private static volatile String keptBecause;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(WorkDirs::deleteCreated, "delete-work-dirs"));
@@ -39,6 +40,11 @@ public final class WorkDirs {
         }
     }
 
+    /** Keeps every folder of this JVM at exit, e.g. because a test failed and their logs say why. */
+    public static void keepAtExit(String because) {
+        keptBecause = because;
+    }
+
     /** Deletes a folder and everything in it; a missing folder is fine. */
     public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
@@ -54,6 +60,12 @@ public final class WorkDirs {
     }
 
     private static void deleteCreated() {
+        if (keptBecause != null) {
+            if (!CREATED.isEmpty()) {
+                System.err.println("Kept " + CREATED.size() + " work folders (" + keptBecause + "): " + CREATED);
+            }
+            return;
+        }
         for (Path dir : CREATED) {
             try {
                 deleteRecursively(dir);
