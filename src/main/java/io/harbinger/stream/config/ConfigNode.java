@@ -12,9 +12,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Typed, path-aware access to one mapping of the config tree. Every read records the key as known, so that
@@ -197,40 +199,33 @@ final class ConfigNode {
     }
 
     Optional<Integer> optionalIntIn(String name, int min, int max) {
-        if (!has(name)) {
-            read.add(name);
+        Optional<Integer> value = ifGiven(name, () -> intAtLeast(name, min, min));
+        if (value.isPresent() && value.get() > max) {
+            problem(name, "must be a whole number in [" + min + ", " + max + "], got " + value.get());
             return Optional.empty();
         }
-        int value = intAtLeast(name, min, min);
-        if (value > max) {
-            problem(name, "must be a whole number in [" + min + ", " + max + "], got " + value);
-            return Optional.empty();
-        }
-        return Optional.of(value);
+        return value;
     }
 
     Optional<Double> optionalDoubleIn(String name, double min, double max) {
-        if (!has(name)) {
-            read.add(name);
-            return Optional.empty();
-        }
-        return Optional.of(doubleIn(name, min, min, max));
+        return ifGiven(name, () -> doubleIn(name, min, min, max));
     }
 
     Optional<Boolean> optionalBool(String name) {
-        if (!has(name)) {
-            read.add(name);
-            return Optional.empty();
-        }
-        return Optional.of(bool(name, false));
+        return ifGiven(name, () -> bool(name, false));
     }
 
     <E extends Enum<E>> Optional<E> optionalEnum(String name, Class<E> type) {
+        return ifGiven(name, () -> enumValue(name, type, type.getEnumConstants()[0]));
+    }
+
+    /** The key's value read by {@code value}, or empty (and the key still marked read) when it is absent. */
+    private <T> Optional<T> ifGiven(String name, Supplier<T> value) {
         if (!has(name)) {
             read.add(name);
             return Optional.empty();
         }
-        return Optional.of(enumValue(name, type, type.getEnumConstants()[0]));
+        return Optional.of(value.get());
     }
 
     Instant instant(String name, Instant defaultValue) {
@@ -247,14 +242,21 @@ final class ConfigNode {
     <E extends Enum<E>> E enumValue(String name, Class<E> type, E defaultValue) {
         Optional<String> v = optionalString(name);
         if (v.isEmpty()) return defaultValue;
-        String wanted = v.get().trim().replace('-', '_').toUpperCase();
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equals(wanted)) return constant;
-        }
+        Optional<E> named = constantNamed(type, v.get());
+        if (named.isPresent()) return named.get();
         List<String> allowed = new ArrayList<>();
         for (E constant : type.getEnumConstants()) allowed.add(constant.name().toLowerCase().replace('_', '-'));
         problem(name, "must be one of " + allowed + ", got \"" + v.get() + "\"");
         return defaultValue;
+    }
+
+    /** The constant a config value names, in any case and with dashes or underscores ({@code at-timestamp}). */
+    static <E extends Enum<E>> Optional<E> constantNamed(Class<E> type, String text) {
+        String wanted = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(wanted)) return Optional.of(constant);
+        }
+        return Optional.empty();
     }
 
     List<String> stringList(String name) {

@@ -49,7 +49,6 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -464,19 +463,8 @@ public final class JobConfigLoader {
     private static Set<EventType> eventTypes(ConfigNode node, String name) {
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         for (String item : node.stringList(name)) {
-            String wanted = item.trim().replace('-', '_').toUpperCase(Locale.ROOT);
-            EventType match = null;
-            for (EventType type : EventType.values()) {
-                if (type.name().equals(wanted)) {
-                    match = type;
-                }
-            }
-            if (match == null) {
-                node.problem(name, "unknown event type \"" + item + "\"; must be among "
-                        + Arrays.toString(EventType.values()));
-            } else {
-                types.add(match);
-            }
+            ConfigNode.constantNamed(EventType.class, item).ifPresentOrElse(types::add, () -> node.problem(name,
+                    "unknown event type \"" + item + "\"; must be among " + Arrays.toString(EventType.values())));
         }
         return types;
     }
