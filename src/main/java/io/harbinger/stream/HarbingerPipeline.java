@@ -5,6 +5,7 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.aggregate.EventTimeStrategy;
 import io.harbinger.stream.aggregate.MarkLate;
 import io.harbinger.stream.aggregate.SeverityWindows;
+import io.harbinger.stream.aggregate.TumblingWindowRule;
 import io.harbinger.stream.aggregate.WindowKey;
 import io.harbinger.stream.anomaly.AnomalyDetector;
 import io.harbinger.stream.config.JobConfig;
@@ -48,8 +49,8 @@ import java.util.List;
 
 /**
  * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> (ignore
- * event types, when configured) -> drop duplicates -> event-time windows per (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once)
- * and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
+ * event types, when configured) -> drop duplicates -> pre-aggregate, then event-time windows per
+ * (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once) and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
  */
 public final class HarbingerPipeline {
     /** Operator uids: part of the savepoint format. Never change one of a stateful operator. */
@@ -64,6 +65,8 @@ public final class HarbingerPipeline {
         public static final String IGNORE_EVENT_TYPES = "ignore-event-types";
         public static final String DEDUP = "dedup-by-event-id";
         public static final String RESTORE_GUARD = "restored-watermark-guard";
+        /** Stateless: empties its buffers before every checkpoint barrier. */
+        public static final String PRE_AGGREGATE = "pre-aggregate-windows";
         public static final String WINDOWS = "severity-windows";
         public static final String MARK_LATE = "mark-late";
         public static final String LATE_SINK = "late-events-sink";
@@ -178,11 +181,12 @@ public final class HarbingerPipeline {
 
         SeverityWindows.Stage windows = SeverityWindows.apply(unique, config.window());
         windows.guard().uid(Uids.RESTORE_GUARD).name("Keep late events late across restores");
+        windows.preAggregate().uid(Uids.PRE_AGGREGATE).name("Pre-aggregate per (country, type) window");
         SingleOutputStreamOperator<SeverityAggregate> aggregates = windows.aggregates()
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
         windows.lateEvents()
-                .map(new MarkLate(config.window().size(), config.window().allowedLateness()))
+                .map(new MarkLate(new TumblingWindowRule(config.window())))
                 .uid(Uids.MARK_LATE).name("Mark late events")
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))
                 .uid(Uids.LATE_SINK).name("Late-events topic");

@@ -6,9 +6,7 @@ import io.harbinger.stream.validate.Reason;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -17,13 +15,11 @@ import java.time.Instant;
  */
 public class MarkLate extends RichMapFunction<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
-    private final long windowSizeMillis;
-    private final long allowedLatenessMillis;
+    private final TumblingWindowRule rule;
     private transient Counter lateEvents;
 
-    public MarkLate(Duration windowSize, Duration allowedLateness) {
-        this.windowSizeMillis = windowSize.toMillis();
-        this.allowedLatenessMillis = allowedLateness.toMillis();
+    public MarkLate(TumblingWindowRule rule) {
+        this.rule = rule;
     }
 
     @Override
@@ -35,10 +31,10 @@ public class MarkLate extends RichMapFunction<Envelope, Envelope> {
     public Envelope map(Envelope envelope) {
         lateEvents.inc();
         long ts = envelope.event.getTimestamp();
-        long start = TimeWindow.getWindowStartWithOffset(ts, 0, windowSizeMillis);
+        long start = rule.windowStart(ts);
         return envelope.withReason(Reason.LATE, "event " + envelope.event.getEventId() + " at "
                 + Instant.ofEpochMilli(ts) + " arrived after its window [" + Instant.ofEpochMilli(start) + ", "
-                + Instant.ofEpochMilli(start + windowSizeMillis) + ") closed (allowed lateness "
-                + allowedLatenessMillis + " ms) [" + envelope.raw.describe() + "]");
+                + Instant.ofEpochMilli(start + rule.sizeMillis()) + ") closed (allowed lateness "
+                + rule.allowedLatenessMillis() + " ms) [" + envelope.raw.describe() + "]");
     }
 }

@@ -12,7 +12,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.util.List;
@@ -35,16 +34,14 @@ public class RestoredWatermarkGuard extends AbstractStreamOperator<Envelope>
         implements OneInputStreamOperator<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
 
-    private final long windowSizeMillis;
-    private final long allowedLatenessMillis;
+    private final TumblingWindowRule rule;
     private transient ListState<Long> watermarkState;
     private transient ListState<String> shapeState;
     private transient long restoredWatermark;
     private transient long currentWatermark;
 
     public RestoredWatermarkGuard(WindowSettings settings) {
-        this.windowSizeMillis = settings.size().toMillis();
-        this.allowedLatenessMillis = settings.allowedLateness().toMillis();
+        this.rule = new TumblingWindowRule(settings);
         // A plain AbstractStreamOperator starts a new chain (HEAD); this one is a cheap per-record check, so it
         // runs in the dedup task instead of costing every valid event one more serialization and network hop.
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -52,7 +49,7 @@ public class RestoredWatermarkGuard extends AbstractStreamOperator<Envelope>
 
     /** Identifies window state that this build can continue; part of the savepoint contract. */
     String windowShape() {
-        return "tumbling(size=" + windowSizeMillis + "ms) keyed by country_code|event_type";
+        return "tumbling(size=" + rule.sizeMillis() + "ms) keyed by country_code|event_type";
     }
 
     @Override
@@ -99,10 +96,8 @@ public class RestoredWatermarkGuard extends AbstractStreamOperator<Envelope>
         super.processWatermark(mark);
     }
 
-    /** The window operator's own rule: late once its last timestamp plus the allowed lateness is behind. */
     boolean windowClosedAt(long timestamp, long watermark) {
-        long windowStart = TimeWindow.getWindowStartWithOffset(timestamp, 0, windowSizeMillis);
-        return windowStart + windowSizeMillis - 1 + allowedLatenessMillis <= watermark;
+        return rule.isClosed(rule.windowStart(timestamp), watermark);
     }
 
     @Override

@@ -1,11 +1,12 @@
 package io.harbinger.stream.aggregate;
 
-import io.harbinger.stream.validate.Envelope;
-
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Incremental window aggregation: the window keeps one accumulator per key, never the events. */
-public class SeverityAggregator implements AggregateFunction<Envelope, SeverityAccumulator, SeverityAccumulator> {
+/**
+ * Incremental window aggregation of the partials that {@link PreAggregateWindows} adds up: the window keeps one
+ * accumulator per key, never the events.
+ */
+public class SeverityAggregator implements AggregateFunction<PartialAggregate, SeverityAccumulator, SeverityAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -14,8 +15,8 @@ public class SeverityAggregator implements AggregateFunction<Envelope, SeverityA
     }
 
     @Override
-    public SeverityAccumulator add(Envelope envelope, SeverityAccumulator acc) {
-        acc.add(envelope.event.getSeverity());
+    public SeverityAccumulator add(PartialAggregate partial, SeverityAccumulator acc) {
+        acc.merge(partial.severity);
         return acc;
     }
 

@@ -4,41 +4,51 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
 import io.harbinger.stream.validate.Envelope;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The window stage: a guard that keeps restores honest, then tumbling event-time windows per
- * (country_code, event_type). Events past the allowed lateness leave through {@link #LATE_EVENTS}.
+ * The window stage: a guard that keeps restores honest, pre-aggregation in the task of the events, then
+ * tumbling event-time windows per (country_code, event_type). Events past the allowed lateness leave through
+ * {@link #LATE_EVENTS}, decided in front of the window, where they are still whole envelopes.
  */
 public final class SeverityWindows {
     public static final OutputTag<Envelope> LATE_EVENTS = new OutputTag<>("late-events") {};
 
     private SeverityWindows() {}
 
-    /** The two operators of the stage, so that the job can give each its uid, and the late events of both. */
+    /** The operators of the stage, so that the job can give each its uid, and the late events of the stage. */
     public record Stage(SingleOutputStreamOperator<Envelope> guard,
+                        SingleOutputStreamOperator<PartialAggregate> preAggregate,
                         SingleOutputStreamOperator<SeverityAggregate> aggregates) {
         public DataStream<Envelope> lateEvents() {
-            return guard.getSideOutput(LATE_EVENTS).union(aggregates.getSideOutput(LATE_EVENTS));
+            return guard.getSideOutput(LATE_EVENTS).union(preAggregate.getSideOutput(LATE_EVENTS));
         }
     }
 
     public static Stage apply(DataStream<Envelope> events, WindowSettings settings) {
         SingleOutputStreamOperator<Envelope> guarded = events.transform("restored-watermark-guard",
                 events.getType(), new RestoredWatermarkGuard(settings));
-        return new Stage(guarded, windows(guarded, settings));
+        SingleOutputStreamOperator<PartialAggregate> partials = guarded.transform("pre-aggregate",
+                TypeInformation.of(PartialAggregate.class),
+                new PreAggregateWindows(new TumblingWindowRule(settings), settings.preAggregationMaxKeys()));
+        return new Stage(guarded, partials, windows(partials, settings));
     }
 
-    /** The windows alone; returns the aggregates, whose {@link #LATE_EVENTS} holds events beyond the lateness. */
-    static SingleOutputStreamOperator<SeverityAggregate> windows(DataStream<Envelope> events, WindowSettings settings) {
-        return events
-                .keyBy(WindowKey::of)
+    /**
+     * The keyed windows alone. They see no late events: the stage in front of them took those out. A partial
+     * that arrived late all the same would be dropped and counted in Flink's numLateRecordsDropped of this
+     * operator (alert HarbingerLatePartialsDropped).
+     */
+    static SingleOutputStreamOperator<SeverityAggregate> windows(DataStream<PartialAggregate> partials,
+                                                                 WindowSettings settings) {
+        return partials
+                .keyBy(partial -> partial.key)
                 .window(TumblingEventTimeWindows.of(settings.size()))
                 .allowedLateness(settings.allowedLateness())
-                .sideOutputLateData(LATE_EVENTS)
                 .aggregate(new SeverityAggregator(), new EmitWindowAggregate());
     }
 }

@@ -132,7 +132,12 @@ public record JobConfig(
 
     public record EventTimeSettings(Duration maxOutOfOrderness, Duration idleness) implements Serializable {}
 
-    public record WindowSettings(Duration size, Duration allowedLateness) implements Serializable {}
+    /**
+     * @param preAggregationMaxKeys how many (key, window) accumulators the pre-aggregation in front of the window
+     *                              holds per subtask before it sends them all; 0 sends every event on its own
+     */
+    public record WindowSettings(Duration size, Duration allowedLateness, int preAggregationMaxKeys)
+            implements Serializable {}
 
     public record AnomalySettings(
             double ewmaAlpha,

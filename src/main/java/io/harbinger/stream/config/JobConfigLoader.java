@@ -295,7 +295,8 @@ public final class JobConfigLoader {
         ConfigNode win = root.child("window");
         WindowSettings window = new WindowSettings(
                 win.requiredDuration("size"),
-                win.duration("allowed-lateness", Duration.ZERO));
+                win.duration("allowed-lateness", Duration.ZERO),
+                win.child("pre-aggregation").intAtLeast("max-keys", 10_000, 0));
 
         ConfigNode an = root.child("anomaly");
         AnomalySettings anomaly = new AnomalySettings(

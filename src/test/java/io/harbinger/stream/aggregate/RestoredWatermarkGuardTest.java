@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RestoredWatermarkGuardTest {
     private static final long MINUTE = 60_000;
-    private static final WindowSettings ONE_MINUTE = new WindowSettings(Duration.ofMinutes(1), Duration.ofSeconds(30));
+    private static final WindowSettings ONE_MINUTE = new WindowSettings(Duration.ofMinutes(1), Duration.ofSeconds(30), 10_000);
 
     private static OneInputStreamOperatorTestHarness<Envelope, Envelope> harness(WindowSettings settings)
             throws Exception {
@@ -81,7 +81,7 @@ class RestoredWatermarkGuardTest {
     void aRestoreWithAnotherWindowSizeIsRefusedWithAClearMessage() throws Exception {
         OperatorSubtaskState snapshot = runUntilWatermark(T0 + 2 * MINUTE);
 
-        try (var restored = harness(new WindowSettings(Duration.ofMinutes(5), Duration.ofSeconds(30)))) {
+        try (var restored = harness(new WindowSettings(Duration.ofMinutes(5), Duration.ofSeconds(30), 10_000))) {
             assertThatThrownBy(() -> restored.initializeState(snapshot))
                     .hasMessageContaining("tumbling(size=60000ms)")
                     .hasMessageContaining("tumbling(size=300000ms)")

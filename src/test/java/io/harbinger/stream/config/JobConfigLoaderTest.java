@@ -119,6 +119,19 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void preAggregationBoundDefaultsAndIsChecked() {
+        assertThat(loader.parse(MINIMAL, "minimal.yaml", List.of()).window().preAggregationMaxKeys()).isEqualTo(10_000);
+        assertThat(loader.parse(MINIMAL, "minimal.yaml", List.of("window.pre-aggregation.max-keys=0"))
+                .window().preAggregationMaxKeys()).isZero();
+
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "minimal.yaml", List.of("window.pre-aggregation.max-keys=-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("minimal.yaml")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "window.pre-aggregation.max-keys: must be a whole number >= 0, got -1"));
+    }
+
+    @Test
     void missingRequiredKeysAreNamed() {
         assertThatThrownBy(() -> loader.parse("job: {name: x}\n", "empty.yaml", List.of()))
                 .isInstanceOf(ConfigException.class)

@@ -36,6 +36,8 @@ public final class JobMetrics {
     public static final Metric LATE_EVENTS = op(H + "lateEvents", true);
     public static final Metric IGNORED_EVENTS = op(H + "ignoredEvents", true);
     public static final Metric WINDOWS_EMITTED = op(H + "windowsEmitted", true);
+    /** Flink's window operator's own counter; zero unless the pre-aggregation's lateness rule is broken. */
+    public static final Metric LATE_PARTIALS_DROPPED = op(OP + "numLateRecordsDropped", false);
     public static final Metric ANOMALIES = op(H + "anomalies", true);
 
     // Kafka source (connector metrics)
@@ -64,7 +66,7 @@ public final class JobMetrics {
     public static final Metric RUNNING_TIME = job("flink_jobmanager_job_runningTime", true);
 
     public static final List<Metric> ALL = List.of(RECORDS_IN, RECORDS_VALID, DEAD_LETTERED, REGISTRY_REQUESTS,
-            REGISTRY_CACHE_HITS, DUPLICATES_DROPPED, EVENT_TIME_LAG, LATE_EVENTS, IGNORED_EVENTS, WINDOWS_EMITTED, ANOMALIES,
+            REGISTRY_CACHE_HITS, DUPLICATES_DROPPED, EVENT_TIME_LAG, LATE_EVENTS, IGNORED_EVENTS, WINDOWS_EMITTED, LATE_PARTIALS_DROPPED, ANOMALIES,
             CONSUMER_LAG_MAX, PENDING_RECORDS, CURRENT_OFFSET, COMMITTED_OFFSET, OFFSET_COMMITS_FAILED,
             UPSERTED_ROWS, UPSERT_RETRIES, RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS,
             RUNNING_TIME);

@@ -3,6 +3,7 @@ package io.harbinger.stream.bench.jmh;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.aggregate.PartialAggregate;
 import io.harbinger.stream.aggregate.SeverityAccumulator;
 import io.harbinger.stream.aggregate.SeverityAggregator;
 import io.harbinger.stream.anomaly.AnomalyScorer;
@@ -83,6 +84,8 @@ public class HotPathBenchmarks {
     private final DataInputDeserializer in = new DataInputDeserializer();
     private final SeverityAggregator aggregator = new SeverityAggregator();
     private SeverityAccumulator accumulator;
+    private SeverityAccumulator windowAccumulator;
+    private final PartialAggregate[] partials = new PartialAggregate[64];
     private AnomalyScorer scorer;
     private SeverityAggregate[] windows;
     private Baseline baseline;
@@ -136,6 +139,12 @@ public class HotPathBenchmarks {
             pojoBytes[k] = out.getCopyOfBuffer();
         }
         accumulator = aggregator.createAccumulator();
+        windowAccumulator = aggregator.createAccumulator();
+        for (int p = 0; p < partials.length; p++) {
+            SeverityAccumulator part = new SeverityAccumulator();
+            for (int e = 0; e <= p; e++) part.add(envelopes[(p * 31 + e) % envelopes.length].event.getSeverity());
+            partials[p] = new PartialAggregate("US|PROTEST", part);
+        }
         scorer = new AnomalyScorer(new AnomalySettings(0.3, 5, 3.0, 2.0, 0.05, Duration.ofDays(30)));
         windows = new SeverityAggregate[N];
         for (int k = 0; k < N; k++) {
@@ -184,9 +193,17 @@ public class HotPathBenchmarks {
         return pojoSerializer.deserialize(in);
     }
 
+    /** Per event: what the pre-aggregation in front of the window does with each event's severity. */
     @Benchmark
     public SeverityAccumulator aggregate() {
-        return aggregator.add(envelopes[next()], accumulator);
+        accumulator.add(envelopes[next()].event.getSeverity());
+        return accumulator;
+    }
+
+    /** Per partial: what the window does with each partial the pre-aggregation sends. */
+    @Benchmark
+    public SeverityAccumulator mergePartial() {
+        return aggregator.add(partials[next() & (partials.length - 1)], windowAccumulator);
     }
 
     @Benchmark
