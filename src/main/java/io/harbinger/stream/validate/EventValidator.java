@@ -35,7 +35,7 @@ public class EventValidator implements Serializable {
             throw new InvalidRecordException(Reason.INVALID_EVENT_ID,
                     "event_id has " + id.length() + " characters, more than " + MAX_EVENT_ID_LENGTH);
         }
-        if (!id.codePoints().allMatch(c -> c > 0x1f && c != 0x7f && c != 0xfffd)) {
+        if (!isPrintable(id)) {
             throw new InvalidRecordException(Reason.INVALID_EVENT_ID,
                     "event_id contains control characters or invalid UTF-8");
         }
@@ -62,6 +62,15 @@ public class EventValidator implements Serializable {
                     + " is more than " + maxFutureSkewMillis + " ms ahead of the wall clock"
                     + " (event_id " + printable(id) + ")");
         }
+    }
+
+    /** No control characters and no U+FFFD (what invalid UTF-8 decodes to). A loop: it runs for every event. */
+    private static boolean isPrintable(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c <= 0x1f || c == 0x7f || c == 0xfffd) return false;
+        }
+        return true;
     }
 
     private static String describeTime(long millis) {

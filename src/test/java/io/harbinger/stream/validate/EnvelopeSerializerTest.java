@@ -71,6 +71,18 @@ class EnvelopeSerializerTest {
     }
 
     @Test
+    void nonAsciiStringsRoundTripAndEmptyIsNotNull() throws Exception {
+        GeopoliticalEvent ev = event("https://example.org/Ünïcode/北京/\uD83D\uDE80", 1, 0.0);
+        ev.setEventId("é-1");
+        Envelope e = Envelope.valid(new RawRecord("événements", "", "0", 0L, null, new byte[] {1},
+                new String[] {"", "clé"}, new byte[][] {{}, {1}}), ev).withReason(Reason.LATE, "");
+        Envelope back = roundTrip(e);
+        assertSame(back, e);
+        assertThat(back.raw.partition).isEmpty();
+        assertThat(back.message).isEmpty();
+    }
+
+    @Test
     void stringsLongerThan64KiBRoundTrip() throws Exception {
         String url = "https://example.org/" + "x".repeat(200_000) + "é€";
         Envelope e = Envelope.valid(raw(new byte[] {1}, null, null), event(url, 1, 0.0));
