@@ -20,6 +20,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -156,7 +157,7 @@ class K8sManifestsTest {
         Set<String> known = new HashSet<>();
         for (Class<?> options : List.of(CheckpointingOptions.class, StateBackendOptions.class,
                 HighAvailabilityOptions.class, RestartStrategyOptions.class, TaskManagerOptions.class,
-                CoreOptions.class)) {
+                CoreOptions.class, HeartbeatManagerOptions.class)) {
             for (Field field : options.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.get(null) instanceof ConfigOption<?> option) {
                     known.add(option.key());
@@ -171,7 +172,9 @@ class K8sManifestsTest {
         Configuration conf = Configuration.fromMap(cluster);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
-                .isEqualTo(Duration.ofSeconds(10));
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(conf.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT)).as("Flink's default, for GC pauses").isEqualTo(Duration.ofSeconds(50));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
                 .isEqualTo(Duration.ofMinutes(5));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER)).isEqualTo(2.0);

@@ -22,8 +22,7 @@ import java.util.Map;
 final class ProcessKillRecovery {
     /**
      * What decides how fast a killed TaskManager is noticed and the job restarted, as production runs it:
-     * heartbeats are Flink's defaults (k8s/base/flinkdeployment.yaml sets none), the restart strategy is the one
-     * in k8s/base/flinkdeployment.yaml. The test harness's own faster values are overridden on purpose.
+     * heartbeats and the restart strategy as k8s/base/flinkdeployment.yaml sets them. The test harness's own faster values are overridden on purpose.
      */
     static final Map<String, String> PRODUCTION = productionSettings();
 
@@ -39,10 +38,10 @@ final class ProcessKillRecovery {
 
     private static Map<String, String> productionSettings() {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("heartbeat.interval", "10000");
+        s.put("heartbeat.interval", "1000");
         s.put("heartbeat.timeout", "50000");
         s.put("restart-strategy.type", "exponential-delay");
-        s.put("restart-strategy.exponential-delay.initial-backoff", "10 s");
+        s.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
         s.put("restart-strategy.exponential-delay.max-backoff", "5 min");
         s.put("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
         s.put("restart-strategy.exponential-delay.reset-backoff-threshold", "1 h");

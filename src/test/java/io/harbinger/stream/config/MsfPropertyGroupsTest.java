@@ -85,7 +85,7 @@ class MsfPropertyGroupsTest {
 
         assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
                 .hasMessageContaining("property group sinks.kafka, key transaction-timeout: 5m is shorter than"
-                        + " checkpoints.interval + checkpoints.timeout (11m)");
+                        + " checkpoints.interval + checkpoints.timeout (605s)");
     }
 
     private static Properties props(String... kv) {
