@@ -18,6 +18,7 @@ record BenchOptions(
         String latencyWindow,
         boolean latency,
         boolean recovery,
+        int kills,
         Path out,
         Path config,
         List<String> overrides,
@@ -41,7 +42,7 @@ record BenchOptions(
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (180) --latency-window DURATION (10s)"
-            + " --no-latency --no-recovery --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
+            + " --no-latency --no-recovery --kills N (3) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
             + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
             + " --compare 'label:flink.key=value;set:job.key=value' ... (A/B: the job runs again per variant, twice,"
             + " interleaved; set: marks a job config key)";
@@ -59,6 +60,7 @@ record BenchOptions(
         String latencyWindow = "10s";
         boolean latency = true;
         boolean recovery = true;
+        int kills = 3;
         Path out = Path.of("docs", "performance");
         Path config = Path.of("jobs-config", "local.yaml");
         List<String> overrides = new ArrayList<>();
@@ -81,6 +83,7 @@ record BenchOptions(
                 case "--compression" -> compression = v;
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(v);
                 case "--latency-window" -> latencyWindow = v;
+                case "--kills" -> kills = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
                 case "--config" -> config = Path.of(v);
                 case "--set" -> overrides.add(v);
@@ -89,9 +92,10 @@ record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
+        if (kills < 1) throw new IllegalArgumentException("--kills must be at least 1");
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
-                latencySeconds, latencyWindow, latency, recovery, out, config, List.copyOf(overrides), List.copyOf(flink),
+                latencySeconds, latencyWindow, latency, recovery, kills, out, config, List.copyOf(overrides), List.copyOf(flink),
                 List.copyOf(variants));
     }
 }

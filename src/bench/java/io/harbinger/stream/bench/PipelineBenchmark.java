@@ -627,23 +627,45 @@ public final class PipelineBenchmark {
                 // a committed output before the kill, so that "new" means new after the restore
                 long deadline = System.currentTimeMillis() + interval.multipliedBy(2).plusSeconds(30).toMillis();
                 while (feed.firstVisible.isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(200);
-                Map<String, Object> r = cluster.killAndMeasure(job, feed::firstNewAfter,
-                        interval.multipliedBy(4).plusSeconds(120));
-                say("   kill -9 -> job restarting %.1f s, all tasks running %.1f s, first checkpoint %.1f s,"
-                                + " first new committed aggregate %.1f s (restored %s)",
-                        r.get("recovery_job_restarting_seconds"), r.get("recovery_tasks_running_seconds"),
-                        r.get("recovery_first_checkpoint_seconds"), r.get("recovery_seconds"),
-                        r.get("recovery_restored_checkpoint"));
-                result.putAll(r);
+                // Several kills, each once the job runs again with two checkpoints after the last: one recovery
+                // time depends on where the kill falls between checkpoints and window firings.
+                List<Map<String, Object>> kills = new ArrayList<>();
+                for (int kill = 1; kill <= options.kills(); kill++) {
+                    if (kill > 1) {
+                        cluster.awaitCheckpointsBeyond(job, cluster.completedCheckpoints(job) + 1,
+                                interval.multipliedBy(4).plusSeconds(60));
+                    }
+                    Map<String, Object> r = cluster.killAndMeasure(job, feed::firstNewAfter,
+                            interval.multipliedBy(4).plusSeconds(120));
+                    say("   kill %d: kill -9 -> job restarting %.1f s, all tasks running %.1f s, first checkpoint %.1f s,"
+                                    + " first new committed aggregate %.1f s (restored %s)", kill,
+                            r.get("recovery_job_restarting_seconds"), r.get("recovery_tasks_running_seconds"),
+                            r.get("recovery_first_checkpoint_seconds"), r.get("recovery_seconds"),
+                            r.get("recovery_restored_checkpoint"));
+                    kills.add(r);
+                }
+                // The worst kill is the figure: the target is a bound, not an average.
+                Map<String, Object> worst = kills.stream().max(java.util.Comparator.comparingDouble(
+                        r -> seconds(r.get("recovery_seconds")))).orElseThrow();
+                result.putAll(worst);
+                result.put("recovery_seconds_each", kills.stream().map(r -> r.get("recovery_seconds")).toList());
+                result.put("recovery_kills", kills);
                 result.put("recovery_measured", "kill -9 of a TaskManager process of a standalone cluster (JobManager"
-                        + " + " + options.parallelism() + " one-slot TaskManagers), a replacement started at once;"
-                        + " seconds until the first aggregate not seen before appears to a read_committed consumer,"
-                        + " while input keeps arriving at " + rate + " events/s");
+                        + " + " + options.parallelism() + " one-slot TaskManagers), a replacement started at once, "
+                        + options.kills() + " times; seconds until the first aggregate not seen before appears to a"
+                        + " read_committed consumer, while input keeps arriving at " + rate + " events/s;"
+                        + " recovery_seconds and its steps are the slowest kill's");
                 cluster.cancel(job);
             }
         } finally {
             cluster.close();
         }
+    }
+
+    /** A recovery time; one that never came (-1) counts as the slowest. */
+    private static double seconds(Object value) {
+        double s = ((Number) value).doubleValue();
+        return s < 0 ? Double.MAX_VALUE : s;
     }
 
     private static Path jobJar() {

@@ -226,7 +226,13 @@ public final class FlinkCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ManagedProcess.javaBinary());
         cmd.addAll(Arrays.asList(tmJvmParams.get(0).trim().split("\\s+")));
-        cmd.addAll(common(dir, id));
+        String productionOpts = settings.get("env.java.opts.taskmanager");
+        if (productionOpts != null) {
+            // As taskmanager.sh does: the JVM runs with these options and its own defaults (G1, the C2 JIT),
+            // not with the harness's fast-start flags; for measurements where the TaskManager's speed counts.
+            cmd.addAll(Arrays.asList(productionOpts.trim().split("\\s+")));
+        }
+        cmd.addAll(common(dir, id, productionOpts == null));
         cmd.add("org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
         cmd.add("--configDir");
         cmd.add(dir.resolve("conf").toString());
@@ -280,14 +286,17 @@ public final class FlinkCluster implements AutoCloseable {
         cmd.add(ManagedProcess.javaBinary());
         cmd.add("-Xmx" + heap);
         cmd.add("-Xms" + heap);
-        cmd.addAll(common(dir, name));
+        cmd.addAll(common(dir, name, true));
         return cmd;
     }
 
-    private List<String> common(Path dir, String name) {
+    /** @param fastStart serial GC and C1 only: the JVMs start faster, which tests want and measurements not */
+    private List<String> common(Path dir, String name, boolean fastStart) {
         List<String> cmd = new ArrayList<>(Arrays.asList(OPENS.split(" ")));
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlog.file=" + dir.resolve(name + ".log"),
+        if (fastStart) {
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        }
+        cmd.addAll(List.of("-Dlog.file=" + dir.resolve(name + ".log"),
                 "-Dlog4j.configurationFile=" + dir.resolve("conf/log4j2.properties").toUri(),
                 "-cp", classpath));
         return cmd;
