@@ -27,14 +27,14 @@ record BenchOptions(
 
     /**
      * Checkpointing and RocksDB as jobs-config/prod-msk.yaml has them, on top of local.yaml: checkpoints every
-     * 5s (min pause 4s, timeout 10m) instead of local.yaml's 2 s demo interval, since every checkpoint flushes
+     * 5s (min pause 1s, timeout 10m) instead of local.yaml's 2 s demo interval, since every checkpoint flushes
      * RocksDB's memtables and a 2 s interval measures more small L0 files than production makes; and
      * Bloom filters on. The transaction timeout must exceed interval + timeout (the config check enforces it).
      * Overridable with --set.
      */
     static final List<String> PRODUCTION_SETTINGS = List.of(
             "checkpoints.interval=5s",
-            "checkpoints.min-pause=4s",
+            "checkpoints.min-pause=1s",
             "checkpoints.timeout=10m",
             "sinks.kafka.transaction-timeout=14m",
             "state.rocksdb.bloom-filter=true");

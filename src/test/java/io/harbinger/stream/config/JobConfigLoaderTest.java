@@ -75,7 +75,7 @@ class JobConfigLoaderTest {
         assertThat(config.checkpoints().directory()).startsWith("s3://");
         // the benchmark's production settings (BenchOptions.PRODUCTION_SETTINGS) are these
         assertThat(config.checkpoints().interval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.checkpoints().minPause()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(config.checkpoints().minPause()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.rocksdb().bloomFilter()).contains(true);
     }
 
