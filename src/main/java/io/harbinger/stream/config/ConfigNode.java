@@ -198,6 +198,16 @@ final class ConfigNode {
         }
     }
 
+    /** As {@link #optionalMemorySize}, and a problem (then empty) when the size is below {@code min}. */
+    Optional<MemorySize> optionalMemorySizeAtLeast(String name, MemorySize min) {
+        Optional<MemorySize> size = optionalMemorySize(name);
+        if (size.isPresent() && size.get().getBytes() < min.getBytes()) {
+            problem(name, "must be at least " + min + ", got " + size.get());
+            return Optional.empty();
+        }
+        return size;
+    }
+
     Optional<Integer> optionalIntIn(String name, int min, int max) {
         Optional<Integer> value = ifGiven(name, () -> intAtLeast(name, min, min));
         if (value.isPresent() && value.get() > max) {

@@ -351,7 +351,7 @@ public final class JobConfigLoader {
                 rdb.optionalEnum("predefined-options", PredefinedOptions.class),
                 rdb.optionalBool("bloom-filter"),
                 rdb.optionalDoubleIn("bloom-filter-bits-per-key", 1, 64),
-                rdb.optionalMemorySize("write-buffer-size"),
+                rdb.optionalMemorySizeAtLeast("write-buffer-size", MIN_WRITE_BUFFER),
                 // RocksDB needs a second memtable to take writes while the first one flushes.
                 rdb.optionalIntIn("write-buffer-count", 2, 64),
                 rdb.optionalDoubleIn("write-buffer-ratio", 0.05, 0.95),
@@ -359,14 +359,8 @@ public final class JobConfigLoader {
                 rdb.optionalEnum("compaction-style", CompactionStyle.class),
                 rdb.optionalEnum("compression", Compression.class),
                 rdb.optionalIntIn("background-threads", 1, 64),
-                rdb.optionalMemorySize("memory-per-slot"),
+                rdb.optionalMemorySizeAtLeast("memory-per-slot", MIN_WRITE_BUFFER),
                 rdb.bool("native-metrics", false));
-        rocksdb.writeBufferSize().filter(size -> size.getBytes() < MIN_WRITE_BUFFER.getBytes()).ifPresent(size ->
-                rdb.problem("write-buffer-size", "must be at least " + MIN_WRITE_BUFFER
-                        + ", got " + size));
-        rocksdb.memoryPerSlot().filter(size -> size.getBytes() < MIN_WRITE_BUFFER.getBytes()).ifPresent(size ->
-                rdb.problem("memory-per-slot", "must be at least " + MIN_WRITE_BUFFER
-                        + ", got " + size));
 
         return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource, kinesisSource), registry,
                 validation,
