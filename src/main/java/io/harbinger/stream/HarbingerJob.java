@@ -8,8 +8,6 @@ import io.harbinger.stream.config.MsfPropertyGroups;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +47,7 @@ public final class HarbingerJob {
         }
         Configuration flink = arguments.config() != null
                 ? HarbingerPipeline.flinkConfiguration(config)
-                : managedServiceConfiguration(config);
+                : HarbingerPipeline.pipelineConfiguration(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         HarbingerPipeline.build(env, config);
         env.execute(config.job().name());
@@ -71,18 +69,6 @@ public final class HarbingerJob {
         }
         LOG.info("Reading the job config from {} (property groups {})", source, groups.keySet());
         return MsfPropertyGroups.load(JobConfigLoader.withSystemEnvironment(), groups, source, arguments.overrides());
-    }
-
-    /**
-     * On the managed service, the service owns checkpointing, the state backend and parallelism (its
-     * CheckpointConfiguration and ParallelismConfiguration); the job sets only what is its own.
-     */
-    static Configuration managedServiceConfiguration(JobConfig config) {
-        Configuration flink = new Configuration();
-        flink.set(PipelineOptions.NAME, config.job().name());
-        flink.set(PipelineOptions.GENERIC_TYPES, false);
-        config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
-        return flink;
     }
 
     /**

@@ -81,18 +81,13 @@ public final class HarbingerPipeline {
 
     private HarbingerPipeline() {}
 
-    /** Flink settings that come from the job config: state backend, checkpointing, type rules. */
+    /**
+     * Flink settings that come from the job config on a cluster: {@link #pipelineConfiguration} plus the state
+     * backend, checkpointing and RocksDB.
+     */
     public static Configuration flinkConfiguration(JobConfig config) {
         CheckpointSettings cp = config.checkpoints();
-        Configuration flink = new Configuration();
-        flink.set(PipelineOptions.NAME, config.job().name());
-        // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
-        flink.set(PipelineOptions.GENERIC_TYPES, false);
-        // Chained operators hand records on without a defensive deep copy. Safe here: no operator keeps or
-        // changes a record it has emitted or received, and the JDBC sink copies what it buffers itself.
-        flink.set(PipelineOptions.OBJECT_REUSE, true);
-        config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
-        flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
+        Configuration flink = pipelineConfiguration(config);
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, cp.incremental());
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cp.directory());
@@ -106,6 +101,24 @@ public final class HarbingerPipeline {
                 ? ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
                 : ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION);
         rocksDbOptions(config.rocksdb(), flink);
+        return flink;
+    }
+
+    /**
+     * What the job sets wherever it runs, also on Managed Service for Apache Flink, where the service owns
+     * checkpointing and the state backend: name, type rules, object reuse, parallelism and max parallelism.
+     */
+    public static Configuration pipelineConfiguration(JobConfig config) {
+        Configuration flink = new Configuration();
+        flink.set(PipelineOptions.NAME, config.job().name());
+        // Every type must have a real serializer: a Kryo fallback is a bug, caught when the graph is built.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a defensive deep copy. Safe here: no operator keeps or
+        // changes a record it has emitted or received, and the JDBC sink copies what it buffers itself.
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
+        config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
+        // Part of every savepoint's key-group layout: the same on every platform.
+        flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         return flink;
     }
 

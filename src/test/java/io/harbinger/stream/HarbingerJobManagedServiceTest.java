@@ -8,6 +8,7 @@ import io.harbinger.stream.config.MsfPropertyGroups;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -43,11 +44,15 @@ class HarbingerJobManagedServiceTest {
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
 
-        // The service owns checkpointing and the state backend: the job leaves them alone there.
-        Configuration flink = HarbingerJob.managedServiceConfiguration(config);
+        // The service owns checkpointing and the state backend: the job leaves them alone there, and sets the
+        // rest as on a cluster.
+        Configuration flink = HarbingerPipeline.pipelineConfiguration(config);
         assertThat(flink.contains(StateBackendOptions.STATE_BACKEND)).isFalse();
         assertThat(flink.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isFalse();
         assertThat(flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isFalse();
+        assertThat(flink.get(PipelineOptions.OBJECT_REUSE)).isTrue();
+        assertThat(flink.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(flink.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(config.job().maxParallelism());
 
         // The same graph as on a cluster, with the Kinesis source and its watermarks under their own uids.
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
