@@ -249,6 +249,11 @@ final class ConfigNode {
         }
     }
 
+    /** As {@link #instant}, or empty when the key is absent (a bad value is reported; the config then fails). */
+    Optional<Instant> optionalInstant(String name) {
+        return ifGiven(name, () -> instant(name, Instant.EPOCH));
+    }
+
     <E extends Enum<E>> E enumValue(String name, Class<E> type, E defaultValue) {
         Optional<String> v = optionalString(name);
         if (v.isEmpty()) return defaultValue;

@@ -400,9 +400,7 @@ public final class JobConfigLoader {
                 in.string("region"),
                 in.optionalString("endpoint"),
                 in.enumValue("starting-position", KinesisStartingPosition.class, KinesisStartingPosition.LATEST),
-                in.has("starting-timestamp")
-                        ? Optional.of(in.instant("starting-timestamp", Instant.EPOCH))
-                        : in.optionalString("starting-timestamp").map(Instant::parse),
+                in.optionalInstant("starting-timestamp"),
                 in.enumValue("record-publisher", KinesisRecordPublisher.class, KinesisRecordPublisher.POLLING),
                 polling.duration("interval", Duration.ofMillis(200)),
                 polling.intAtLeast("max-records", 10_000, 1),
