@@ -16,7 +16,9 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,7 +48,9 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
     private final long idlenessMillis;
 
     private transient TimestampAssigner<Envelope> assigner;
-    private transient Map<String, WatermarkGenerator<Envelope>> generators;
+    /** Stream -> shard id -> its generator and output: found per record without building a key string. */
+    private transient Map<String, Map<String, Shard>> shardsByStream;
+    private transient List<Shard> shards;
     private transient WatermarkOutputMultiplexer multiplexer;
     private transient StatusOutput statusOutput;
     private transient long intervalMillis;
@@ -64,7 +68,8 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
     public void open() throws Exception {
         super.open();
         assigner = strategy.createTimestampAssigner(this::getMetricGroup);
-        generators = new HashMap<>();
+        shardsByStream = new HashMap<>();
+        shards = new ArrayList<>();
         statusOutput = new StatusOutput();
         multiplexer = new WatermarkOutputMultiplexer(statusOutput);
         long configured = getExecutionConfig().getAutoWatermarkInterval();
@@ -77,20 +82,14 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
     @Override
     public void processElement(StreamRecord<Envelope> element) {
         Envelope envelope = element.getValue();
-        String shard = envelope.raw.source + "/" + envelope.raw.partition;
-        WatermarkGenerator<Envelope> generator = generators.get(shard);
-        if (generator == null) {
-            generator = strategy.createWatermarkGenerator(this::getMetricGroup);
-            generators.put(shard, generator);
-            multiplexer.registerNewOutput(shard, watermark -> {});
-        }
+        Shard shard = shard(envelope.raw.source, envelope.raw.partition);
         long timestamp = assigner.extractTimestamp(envelope,
                 element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
         if (envelope.isValid()) {
             lastActivity = getProcessingTimeService().getCurrentProcessingTime();
             statusOutput.markActive();
         }
-        generator.onEvent(envelope, timestamp, multiplexer.getDeferredOutput(shard));
+        shard.generator.onEvent(envelope, timestamp, shard.output);
         output.collect(element.replace(envelope, timestamp));
     }
 
@@ -99,8 +98,8 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
         if (finished) {
             return;
         }
-        for (Map.Entry<String, WatermarkGenerator<Envelope>> e : generators.entrySet()) {
-            e.getValue().onPeriodicEmit(multiplexer.getDeferredOutput(e.getKey()));
+        for (Shard shard : shards) {
+            shard.generator.onPeriodicEmit(shard.output);
         }
         if (time - openedAt >= idlenessMillis) { // the start-up hold: shards not yet heard from may be behind
             multiplexer.onPeriodicEmit();
@@ -111,6 +110,21 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
         }
         scheduleNext();
     }
+
+    private Shard shard(String stream, String shardId) {
+        Map<String, Shard> ofStream = shardsByStream.computeIfAbsent(stream, s -> new HashMap<>());
+        Shard shard = ofStream.get(shardId);
+        if (shard == null) {
+            String id = stream + "/" + shardId;
+            multiplexer.registerNewOutput(id, watermark -> {});
+            shard = new Shard(strategy.createWatermarkGenerator(this::getMetricGroup), multiplexer.getDeferredOutput(id));
+            ofStream.put(shardId, shard);
+            shards.add(shard);
+        }
+        return shard;
+    }
+
+    private record Shard(WatermarkGenerator<Envelope> generator, WatermarkOutput output) {}
 
     private void scheduleNext() {
         long now = getProcessingTimeService().getCurrentProcessingTime();
