@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -75,7 +76,17 @@ public final class HarbingerJob {
      * The command line: a config file (cluster) or, without one, the managed service's property groups
      * (optionally from a local JSON file), and any number of overrides.
      */
-    record Arguments(Path config, Path msfProperties, List<String> overrides) {
+    static final class Arguments {
+        private final Path config;
+        private final Path msfProperties;
+        private final List<String> overrides;
+
+        public Arguments(Path config, Path msfProperties, List<String> overrides) {
+            this.config = config;
+            this.msfProperties = msfProperties;
+            this.overrides = overrides;
+        }
+
         Arguments(Path config, List<String> overrides) {
             this(config, null, overrides);
         }
@@ -90,17 +101,50 @@ public final class HarbingerJob {
                         && i + 1 >= args.length) {
                     throw new IllegalArgumentException(arg + " needs a value; " + USAGE);
                 }
-                switch (arg) {
-                    case "--config" -> config = Path.of(args[++i]);
-                    case "--msf-properties" -> msfProperties = Path.of(args[++i]);
-                    case "--set" -> overrides.add(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument \"" + arg + "\"; " + USAGE);
+                if (arg.equals("--config")) {
+                    config = Path.of(args[++i]);
+                } else if (arg.equals("--msf-properties")) {
+                    msfProperties = Path.of(args[++i]);
+                } else if (arg.equals("--set")) {
+                    overrides.add(args[++i]);
+                } else {
+                    throw new IllegalArgumentException("unknown argument \"" + arg + "\"; " + USAGE);
                 }
             }
             if (config != null && msfProperties != null) {
                 throw new IllegalArgumentException("give --config or --msf-properties, not both; " + USAGE);
             }
             return new Arguments(config, msfProperties, overrides);
+        }
+
+        public Path config() {
+            return config;
+        }
+
+        public Path msfProperties() {
+            return msfProperties;
+        }
+
+        public List<String> overrides() {
+            return overrides;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Arguments)) return false;
+            Arguments that = (Arguments) o;
+            return Objects.equals(config, that.config) && Objects.equals(msfProperties, that.msfProperties)
+                    && overrides.equals(that.overrides);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(config, msfProperties, overrides);
+        }
+
+        @Override
+        public String toString() {
+            return "Arguments[config=" + config + ", msfProperties=" + msfProperties + ", overrides=" + overrides + "]";
         }
     }
 }

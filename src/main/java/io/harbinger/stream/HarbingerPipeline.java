@@ -10,6 +10,7 @@ import io.harbinger.stream.aggregate.WindowKey;
 import io.harbinger.stream.anomaly.AnomalyDetector;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.CheckpointSettings;
+import io.harbinger.stream.config.JobConfig.Compression;
 import io.harbinger.stream.config.JobConfig.RocksDbSettings;
 import io.harbinger.stream.dedup.DropDuplicateEvents;
 import io.harbinger.stream.registry.SchemaRegistryClient;
@@ -33,7 +34,6 @@ import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBNativeMetricOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -106,7 +106,9 @@ public final class HarbingerPipeline {
 
     /**
      * What the job sets wherever it runs, also on Managed Service for Apache Flink, where the service owns
-     * checkpointing and the state backend: name, type rules, object reuse, parallelism and max parallelism.
+     * checkpointing and the state backend: name, type rules, object reuse and max parallelism. Never the
+     * parallelism: that belongs to the platform (flink run -p, the cluster's parallelism.default, the
+     * FlinkDeployment's spec.job.parallelism, Managed Service's Parallelism and its autoscaling).
      */
     public static Configuration pipelineConfiguration(JobConfig config) {
         Configuration flink = new Configuration();
@@ -116,10 +118,18 @@ public final class HarbingerPipeline {
         // Chained operators hand records on without a defensive deep copy. Safe here: no operator keeps or
         // changes a record it has emitted or received, and the JDBC sink copies what it buffers itself.
         flink.set(PipelineOptions.OBJECT_REUSE, true);
-        config.job().parallelism().ifPresent(p -> flink.set(CoreOptions.DEFAULT_PARALLELISM, p));
         // Part of every savepoint's key-group layout: the same on every platform.
         flink.set(PipelineOptions.MAX_PARALLELISM, config.job().maxParallelism());
         return flink;
+    }
+
+    private static CompressionType compressionType(Compression compression) {
+        switch (compression) {
+            case NONE: return CompressionType.NO_COMPRESSION;
+            case SNAPPY: return CompressionType.SNAPPY_COMPRESSION;
+            case LZ4: return CompressionType.LZ4_COMPRESSION;
+            default: throw new IllegalArgumentException("compression not covered: " + compression);
+        }
     }
 
     /** state.rocksdb.* onto Flink's state.backend.rocksdb.* options; what is not set keeps Flink's default. */
@@ -133,11 +143,8 @@ public final class HarbingerPipeline {
         r.blockCacheSize().ifPresent(s -> flink.set(RocksDBConfigurableOptions.BLOCK_CACHE_SIZE, s));
         r.compactionStyle().ifPresent(c -> flink.set(RocksDBConfigurableOptions.COMPACTION_STYLE,
                 org.rocksdb.CompactionStyle.valueOf(c.name())));
-        r.compression().ifPresent(c -> flink.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(switch (c) {
-            case NONE -> CompressionType.NO_COMPRESSION;
-            case SNAPPY -> CompressionType.SNAPPY_COMPRESSION;
-            case LZ4 -> CompressionType.LZ4_COMPRESSION;
-        })));
+        r.compression().ifPresent(c -> flink.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+                List.of(compressionType(c))));
         r.backgroundThreads().ifPresent(n -> flink.set(RocksDBConfigurableOptions.MAX_BACKGROUND_THREADS, n));
         r.memoryPerSlot().ifPresent(s -> flink.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, s));
         if (r.nativeMetrics()) {

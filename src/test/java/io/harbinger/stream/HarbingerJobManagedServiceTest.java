@@ -8,6 +8,7 @@ import io.harbinger.stream.config.MsfPropertyGroups;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -54,9 +55,20 @@ class HarbingerJobManagedServiceTest {
         assertThat(flink.get(PipelineOptions.GENERIC_TYPES)).isFalse();
         assertThat(flink.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(config.job().maxParallelism());
 
+        assertThat(flink.contains(CoreOptions.DEFAULT_PARALLELISM)).as("the service owns parallelism").isFalse();
+
+        // The service hands the job its Parallelism as parallelism.default; Flink's context environment lays the
+        // program's configuration over the cluster's, so anything the job set would win. Nothing does.
+        Configuration service = new Configuration();
+        service.set(CoreOptions.DEFAULT_PARALLELISM, 6);
+        Configuration merged = new Configuration(service);
+        merged.addAll(flink);
+
         // The same graph as on a cluster, with the Kinesis source and its watermarks under their own uids.
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(merged);
         HarbingerPipeline.build(env, config);
+        assertThat(env.getStreamGraph(false).getStreamNodes()).extracting(StreamNode::getParallelism)
+                .as("every operator at the service's parallelism").containsOnly(6);
         assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
                 .contains(HarbingerPipeline.Uids.KINESIS_SOURCE, HarbingerPipeline.Uids.KINESIS_WATERMARKS,
                         HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS)

@@ -244,7 +244,9 @@ class K8sManifestsTest {
         assertThat(cluster.get("execution.checkpointing.incremental"))
                 .isEqualTo(String.valueOf(job.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)));
         assertThat(cluster.get("state.backend.type")).isEqualTo(job.get(StateBackendOptions.STATE_BACKEND));
-        assertThat(config.job().parallelism()).contains(deployment.getSpec().getJob().getParallelism());
+        // The operator owns parallelism (spec.job.parallelism, the autoscaler); the job config sets none.
+        assertThat(deployment.getSpec().getJob().getParallelism()).isPositive();
+        assertThat(deployment.getSpec().getJob().getArgs()).noneMatch(arg -> arg.contains("parallelism"));
         assertThat(config.job().name()).isEqualTo("harbinger-stream");
     }
 

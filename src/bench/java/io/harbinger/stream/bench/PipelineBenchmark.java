@@ -2,6 +2,7 @@ package io.harbinger.stream.bench;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.HarbingerPipeline;
+import io.harbinger.stream.testing.LocalPlatform;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.local.EventProducer;
@@ -705,7 +706,6 @@ public final class PipelineBenchmark {
      */
     private List<String> configOverrides(String run, List<String> extra) {
         List<String> overrides = new ArrayList<>();
-        overrides.add("job.parallelism=" + options.parallelism());
         overrides.add("job.name=harbinger-bench-" + run);
         overrides.add("source.kafka.group-id=bench-" + run);
         overrides.add("sinks.kafka.transactional-id-prefix=bench-" + run);
@@ -745,13 +745,15 @@ public final class PipelineBenchmark {
         private static final String PRODUCTION_TM_PROCESS_MEMORY = "6144m";
         private static final int PRODUCTION_TM_SLOTS = 2;
         final MiniCluster mini;
+        private final int parallelism;
 
-        private Cluster(MiniCluster mini) {
+        private Cluster(MiniCluster mini, int parallelism) {
             this.mini = mini;
+            this.parallelism = parallelism;
         }
 
         static Cluster start(JobConfig config, int parallelism, List<String> extra) throws Exception {
-            Configuration conf = HarbingerPipeline.flinkConfiguration(config);
+            Configuration conf = LocalPlatform.flinkConfiguration(config, parallelism);
             conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, productionManagedMemory(parallelism));
             for (String kv : extra) {
                 conf.setString(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
@@ -762,7 +764,7 @@ public final class PipelineBenchmark {
             MiniCluster mini = new MiniCluster(new MiniClusterConfiguration.Builder()
                     .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
             mini.start();
-            return new Cluster(mini);
+            return new Cluster(mini, parallelism);
         }
 
         /**
@@ -784,7 +786,7 @@ public final class PipelineBenchmark {
 
         JobID submit(JobConfig config) throws Exception {
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(config));
+                    StreamExecutionEnvironment.getExecutionEnvironment(LocalPlatform.flinkConfiguration(config, parallelism));
             HarbingerPipeline.build(env, config);
             JobGraph graph = env.getStreamGraph().getJobGraph();
             return mini.submitJob(graph).get().getJobID();

@@ -65,6 +65,8 @@ final class ProcessKillRecovery {
         Map<String, String> extra = new LinkedHashMap<>(PRODUCTION);
         extra.put("taskmanager.memory.process.size", slotProcessMemory);
         extra.put("taskmanager.memory.managed.size", slotManagedMemory);
+        // One slot per TaskManager: the cluster runs the job across all of them unless told otherwise.
+        extra.put("parallelism.default", String.valueOf(taskManagers));
         for (String kv : flinkOverrides) {
             extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }

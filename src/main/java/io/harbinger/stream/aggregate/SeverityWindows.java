@@ -21,11 +21,33 @@ public final class SeverityWindows {
     private SeverityWindows() {}
 
     /** The operators of the stage, so that the job can give each its uid, and the late events of the stage. */
-    public record Stage(SingleOutputStreamOperator<Envelope> guard,
-                        SingleOutputStreamOperator<PartialAggregate> preAggregate,
-                        SingleOutputStreamOperator<SeverityAggregate> aggregates) {
+    public static final class Stage {
+        private final SingleOutputStreamOperator<Envelope> guard;
+        private final SingleOutputStreamOperator<PartialAggregate> preAggregate;
+        private final SingleOutputStreamOperator<SeverityAggregate> aggregates;
+
+        public Stage(SingleOutputStreamOperator<Envelope> guard,
+                     SingleOutputStreamOperator<PartialAggregate> preAggregate,
+                     SingleOutputStreamOperator<SeverityAggregate> aggregates) {
+            this.guard = guard;
+            this.preAggregate = preAggregate;
+            this.aggregates = aggregates;
+        }
+
         public DataStream<Envelope> lateEvents() {
             return guard.getSideOutput(LATE_EVENTS).union(preAggregate.getSideOutput(LATE_EVENTS));
+        }
+
+        public SingleOutputStreamOperator<Envelope> guard() {
+            return guard;
+        }
+
+        public SingleOutputStreamOperator<PartialAggregate> preAggregate() {
+            return preAggregate;
+        }
+
+        public SingleOutputStreamOperator<SeverityAggregate> aggregates() {
+            return aggregates;
         }
     }
 

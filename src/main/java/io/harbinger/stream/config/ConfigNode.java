@@ -79,6 +79,14 @@ final class ConfigNode {
         }
     }
 
+    /** A key that earlier releases read and this one refuses, so that a config written for them fails loudly. */
+    void noLongerRead(String name, String because) {
+        read.add(name);
+        if (has(name)) {
+            problem(name, "is no longer read: " + because + "; remove it");
+        }
+    }
+
     Optional<String> optionalString(String name) {
         read.add(name);
         JsonNode v = node.get(name);

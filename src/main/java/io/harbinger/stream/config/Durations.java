@@ -17,14 +17,15 @@ public final class Durations {
             return Optional.empty();
         }
         long amount = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m", "min" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> throw new IllegalStateException("unit not covered: " + m.group(2));
-        });
+        switch (m.group(2)) {
+            case "ms": return Optional.of(Duration.ofMillis(amount));
+            case "s": return Optional.of(Duration.ofSeconds(amount));
+            case "m":
+            case "min": return Optional.of(Duration.ofMinutes(amount));
+            case "h": return Optional.of(Duration.ofHours(amount));
+            case "d": return Optional.of(Duration.ofDays(amount));
+            default: throw new IllegalStateException("unit not covered: " + m.group(2));
+        }
     }
 
     /** The shortest notation that {@link #parse} reads back to the same duration. */

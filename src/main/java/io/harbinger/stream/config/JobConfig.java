@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,22 +19,90 @@ import java.util.Set;
  * The whole typed job configuration, as read from a file under jobs-config/ by {@link JobConfigLoader}.
  * docs/configuration.md describes every key. Operators receive only the part they need.
  */
-public record JobConfig(
-        String source,
-        JobSettings job,
-        SourceSettings input,
-        RegistrySettings registry,
-        ValidationSettings validation,
-        DedupSettings dedup,
-        EventTimeSettings eventTime,
-        WindowSettings window,
-        AnomalySettings anomaly,
-        KafkaSinkSettings kafkaSink,
-        JdbcSinkSettings jdbcSink,
-        CheckpointSettings checkpoints,
-        RocksDbSettings rocksdb) implements Serializable {
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String source;
+    private final JobSettings job;
+    private final SourceSettings input;
+    private final RegistrySettings registry;
+    private final ValidationSettings validation;
+    private final DedupSettings dedup;
+    private final EventTimeSettings eventTime;
+    private final WindowSettings window;
+    private final AnomalySettings anomaly;
+    private final KafkaSinkSettings kafkaSink;
+    private final JdbcSinkSettings jdbcSink;
+    private final CheckpointSettings checkpoints;
+    private final RocksDbSettings rocksdb;
 
-    public record JobSettings(String name, Optional<Integer> parallelism, int maxParallelism) implements Serializable {}
+    public JobConfig(String source,
+                     JobSettings job,
+                     SourceSettings input,
+                     RegistrySettings registry,
+                     ValidationSettings validation,
+                     DedupSettings dedup,
+                     EventTimeSettings eventTime,
+                     WindowSettings window,
+                     AnomalySettings anomaly,
+                     KafkaSinkSettings kafkaSink,
+                     JdbcSinkSettings jdbcSink,
+                     CheckpointSettings checkpoints,
+                     RocksDbSettings rocksdb) {
+        this.source = source;
+        this.job = job;
+        this.input = input;
+        this.registry = registry;
+        this.validation = validation;
+        this.dedup = dedup;
+        this.eventTime = eventTime;
+        this.window = window;
+        this.anomaly = anomaly;
+        this.kafkaSink = kafkaSink;
+        this.jdbcSink = jdbcSink;
+        this.checkpoints = checkpoints;
+        this.rocksdb = rocksdb;
+    }
+
+    /**
+     * The job's own settings. Parallelism is not among them: the platform owns it (flink run -p, the cluster's
+     * parallelism.default, the FlinkDeployment's spec.job.parallelism, Managed Service's Parallelism).
+     */
+    public static final class JobSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+        private final int maxParallelism;
+
+        public JobSettings(String name, int maxParallelism) {
+            this.name = name;
+            this.maxParallelism = maxParallelism;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int maxParallelism() {
+            return maxParallelism;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof JobSettings)) return false;
+            JobSettings that = (JobSettings) o;
+            return Objects.equals(name, that.name) && maxParallelism == that.maxParallelism;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, maxParallelism);
+        }
+
+        @Override
+        public String toString() {
+            return "JobSettings[name=" + name + ", maxParallelism=" + maxParallelism + "]";
+        }
+    }
 
     public enum SourceType { KAFKA, KINESIS }
 
@@ -43,10 +112,51 @@ public record JobConfig(
      * The input: exactly one of {@code kafka} and {@code kinesis} is set, the one {@code type} names; the other
      * is null (its section must be absent from the config).
      */
-    public record SourceSettings(SourceType type, KafkaSourceSettings kafka, KinesisSourceSettings kinesis)
-            implements Serializable {
+    public static final class SourceSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final SourceType type;
+        private final KafkaSourceSettings kafka;
+        private final KinesisSourceSettings kinesis;
+
+        public SourceSettings(SourceType type, KafkaSourceSettings kafka, KinesisSourceSettings kinesis) {
+            this.type = type;
+            this.kafka = kafka;
+            this.kinesis = kinesis;
+        }
+
         public SourceSettings(SourceType type, KafkaSourceSettings kafka) {
             this(type, kafka, null);
+        }
+
+        public SourceType type() {
+            return type;
+        }
+
+        public KafkaSourceSettings kafka() {
+            return kafka;
+        }
+
+        public KinesisSourceSettings kinesis() {
+            return kinesis;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof SourceSettings)) return false;
+            SourceSettings that = (SourceSettings) o;
+            return Objects.equals(type, that.type) && Objects.equals(kafka, that.kafka)
+                    && Objects.equals(kinesis, that.kinesis);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(type, kafka, kinesis);
+        }
+
+        @Override
+        public String toString() {
+            return "SourceSettings[type=" + type + ", kafka=" + kafka + ", kinesis=" + kinesis + "]";
         }
     }
 
@@ -57,29 +167,158 @@ public record JobConfig(
     public enum EfoRegistration { LAZY, EAGER }
 
     /** Kinesis Data Streams through FlinkKinesisConsumer; credentials always come from the AWS provider chain. */
-    public record KinesisSourceSettings(
-            List<String> streams,
-            String region,
-            Optional<String> endpoint,
-            KinesisStartingPosition startingPosition,
-            Optional<Instant> startingTimestamp,
-            KinesisRecordPublisher recordPublisher,
-            Duration pollingInterval,
-            int pollingMaxRecords,
-            Optional<String> efoConsumerName,
-            EfoRegistration efoRegistration,
-            Duration shardDiscoveryInterval,
-            Map<String, String> properties) implements Serializable {}
+    public static final class KinesisSourceSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final List<String> streams;
+        private final String region;
+        private final Optional<String> endpoint;
+        private final KinesisStartingPosition startingPosition;
+        private final Optional<Instant> startingTimestamp;
+        private final KinesisRecordPublisher recordPublisher;
+        private final Duration pollingInterval;
+        private final int pollingMaxRecords;
+        private final Optional<String> efoConsumerName;
+        private final EfoRegistration efoRegistration;
+        private final Duration shardDiscoveryInterval;
+        private final Map<String, String> properties;
 
-    public record KafkaSourceSettings(
-            String bootstrapServers,
-            List<String> topics,
-            Optional<String> topicPattern,
-            String groupId,
-            StartingOffsets startingOffsets,
-            boolean bounded,
-            Duration partitionDiscoveryInterval,
-            Map<String, String> properties) implements Serializable {
+        public KinesisSourceSettings(List<String> streams,
+                                     String region,
+                                     Optional<String> endpoint,
+                                     KinesisStartingPosition startingPosition,
+                                     Optional<Instant> startingTimestamp,
+                                     KinesisRecordPublisher recordPublisher,
+                                     Duration pollingInterval,
+                                     int pollingMaxRecords,
+                                     Optional<String> efoConsumerName,
+                                     EfoRegistration efoRegistration,
+                                     Duration shardDiscoveryInterval,
+                                     Map<String, String> properties) {
+            this.streams = streams;
+            this.region = region;
+            this.endpoint = endpoint;
+            this.startingPosition = startingPosition;
+            this.startingTimestamp = startingTimestamp;
+            this.recordPublisher = recordPublisher;
+            this.pollingInterval = pollingInterval;
+            this.pollingMaxRecords = pollingMaxRecords;
+            this.efoConsumerName = efoConsumerName;
+            this.efoRegistration = efoRegistration;
+            this.shardDiscoveryInterval = shardDiscoveryInterval;
+            this.properties = properties;
+        }
+
+        public List<String> streams() {
+            return streams;
+        }
+
+        public String region() {
+            return region;
+        }
+
+        public Optional<String> endpoint() {
+            return endpoint;
+        }
+
+        public KinesisStartingPosition startingPosition() {
+            return startingPosition;
+        }
+
+        public Optional<Instant> startingTimestamp() {
+            return startingTimestamp;
+        }
+
+        public KinesisRecordPublisher recordPublisher() {
+            return recordPublisher;
+        }
+
+        public Duration pollingInterval() {
+            return pollingInterval;
+        }
+
+        public int pollingMaxRecords() {
+            return pollingMaxRecords;
+        }
+
+        public Optional<String> efoConsumerName() {
+            return efoConsumerName;
+        }
+
+        public EfoRegistration efoRegistration() {
+            return efoRegistration;
+        }
+
+        public Duration shardDiscoveryInterval() {
+            return shardDiscoveryInterval;
+        }
+
+        public Map<String, String> properties() {
+            return properties;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof KinesisSourceSettings)) return false;
+            KinesisSourceSettings that = (KinesisSourceSettings) o;
+            return Objects.equals(streams, that.streams) && Objects.equals(region, that.region)
+                    && Objects.equals(endpoint, that.endpoint)
+                    && Objects.equals(startingPosition, that.startingPosition)
+                    && Objects.equals(startingTimestamp, that.startingTimestamp)
+                    && Objects.equals(recordPublisher, that.recordPublisher)
+                    && Objects.equals(pollingInterval, that.pollingInterval)
+                    && pollingMaxRecords == that.pollingMaxRecords
+                    && Objects.equals(efoConsumerName, that.efoConsumerName)
+                    && Objects.equals(efoRegistration, that.efoRegistration)
+                    && Objects.equals(shardDiscoveryInterval, that.shardDiscoveryInterval)
+                    && Objects.equals(properties, that.properties);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(streams, region, endpoint, startingPosition, startingTimestamp, recordPublisher,
+                    pollingInterval, pollingMaxRecords, efoConsumerName, efoRegistration, shardDiscoveryInterval,
+                    properties);
+        }
+
+        @Override
+        public String toString() {
+            return "KinesisSourceSettings[streams=" + streams + ", region=" + region + ", endpoint=" + endpoint
+                    + ", startingPosition=" + startingPosition + ", startingTimestamp=" + startingTimestamp + ", recordPublisher=" + recordPublisher
+                    + ", pollingInterval=" + pollingInterval + ", pollingMaxRecords=" + pollingMaxRecords + ", efoConsumerName=" + efoConsumerName
+                    + ", efoRegistration=" + efoRegistration + ", shardDiscoveryInterval=" + shardDiscoveryInterval + ", properties=" + properties + "]";
+        }
+    }
+
+    public static final class KafkaSourceSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String bootstrapServers;
+        private final List<String> topics;
+        private final Optional<String> topicPattern;
+        private final String groupId;
+        private final StartingOffsets startingOffsets;
+        private final boolean bounded;
+        private final Duration partitionDiscoveryInterval;
+        private final Map<String, String> properties;
+
+        public KafkaSourceSettings(String bootstrapServers,
+                                   List<String> topics,
+                                   Optional<String> topicPattern,
+                                   String groupId,
+                                   StartingOffsets startingOffsets,
+                                   boolean bounded,
+                                   Duration partitionDiscoveryInterval,
+                                   Map<String, String> properties) {
+            this.bootstrapServers = bootstrapServers;
+            this.topics = topics;
+            this.topicPattern = topicPattern;
+            this.groupId = groupId;
+            this.startingOffsets = startingOffsets;
+            this.bounded = bounded;
+            this.partitionDiscoveryInterval = partitionDiscoveryInterval;
+            this.properties = properties;
+        }
+
         @Override
         public String toString() {
             return "KafkaSourceSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics
@@ -87,23 +326,100 @@ public record JobConfig(
                     + startingOffsets + ", bounded=" + bounded + ", partitionDiscoveryInterval="
                     + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties) + "]";
         }
+
+        public String bootstrapServers() {
+            return bootstrapServers;
+        }
+
+        public List<String> topics() {
+            return topics;
+        }
+
+        public Optional<String> topicPattern() {
+            return topicPattern;
+        }
+
+        public String groupId() {
+            return groupId;
+        }
+
+        public StartingOffsets startingOffsets() {
+            return startingOffsets;
+        }
+
+        public boolean bounded() {
+            return bounded;
+        }
+
+        public Duration partitionDiscoveryInterval() {
+            return partitionDiscoveryInterval;
+        }
+
+        public Map<String, String> properties() {
+            return properties;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof KafkaSourceSettings)) return false;
+            KafkaSourceSettings that = (KafkaSourceSettings) o;
+            return Objects.equals(bootstrapServers, that.bootstrapServers) && Objects.equals(topics, that.topics)
+                    && Objects.equals(topicPattern, that.topicPattern) && Objects.equals(groupId, that.groupId)
+                    && Objects.equals(startingOffsets, that.startingOffsets) && bounded == that.bounded
+                    && Objects.equals(partitionDiscoveryInterval, that.partitionDiscoveryInterval)
+                    && Objects.equals(properties, that.properties);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(bootstrapServers, topics, topicPattern, groupId, startingOffsets, bounded,
+                    partitionDiscoveryInterval, properties);
+        }
     }
 
-    public record RegistrySettings(
-            String url,
-            Optional<String> username,
-            Optional<Secret> password,
-            int cacheSize,
-            Duration requestTimeout,
-            int maxRetries,
-            Duration retryBackoff,
-            Duration unknownIdCache,
-            /** TLS: a PKCS12 or JKS trust store for the registry's certificate; the JVM's trust store when empty. */
-            Optional<String> truststorePath,
-            Optional<Secret> truststorePassword,
-            /** Mutual TLS: the client's key store (PKCS12 or JKS), whose password is also the key password. */
-            Optional<String> keystorePath,
-            Optional<Secret> keystorePassword) implements Serializable {
+    public static final class RegistrySettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String url;
+        private final Optional<String> username;
+        private final Optional<Secret> password;
+        private final int cacheSize;
+        private final Duration requestTimeout;
+        private final int maxRetries;
+        private final Duration retryBackoff;
+        private final Duration unknownIdCache;
+        /** TLS: a PKCS12 or JKS trust store for the registry's certificate; the JVM's trust store when empty. */
+        private final Optional<String> truststorePath;
+        private final Optional<Secret> truststorePassword;
+        /** Mutual TLS: the client's key store (PKCS12 or JKS), whose password is also the key password. */
+        private final Optional<String> keystorePath;
+        private final Optional<Secret> keystorePassword;
+
+        public RegistrySettings(String url,
+                                Optional<String> username,
+                                Optional<Secret> password,
+                                int cacheSize,
+                                Duration requestTimeout,
+                                int maxRetries,
+                                Duration retryBackoff,
+                                Duration unknownIdCache,
+                                Optional<String> truststorePath,
+                                Optional<Secret> truststorePassword,
+                                Optional<String> keystorePath,
+                                Optional<Secret> keystorePassword) {
+            this.url = url;
+            this.username = username;
+            this.password = password;
+            this.cacheSize = cacheSize;
+            this.requestTimeout = requestTimeout;
+            this.maxRetries = maxRetries;
+            this.retryBackoff = retryBackoff;
+            this.unknownIdCache = unknownIdCache;
+            this.truststorePath = truststorePath;
+            this.truststorePassword = truststorePassword;
+            this.keystorePath = keystorePath;
+            this.keystorePassword = keystorePassword;
+        }
 
         /** Without TLS stores: the JVM's trust store, no client certificate. */
         public RegistrySettings(String url, Optional<String> username, Optional<Secret> password, int cacheSize,
@@ -112,51 +428,368 @@ public record JobConfig(
             this(url, username, password, cacheSize, requestTimeout, maxRetries, retryBackoff, unknownIdCache,
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
+
+        public String url() {
+            return url;
+        }
+
+        public Optional<String> username() {
+            return username;
+        }
+
+        public Optional<Secret> password() {
+            return password;
+        }
+
+        public int cacheSize() {
+            return cacheSize;
+        }
+
+        public Duration requestTimeout() {
+            return requestTimeout;
+        }
+
+        public int maxRetries() {
+            return maxRetries;
+        }
+
+        public Duration retryBackoff() {
+            return retryBackoff;
+        }
+
+        public Duration unknownIdCache() {
+            return unknownIdCache;
+        }
+
+        public Optional<String> truststorePath() {
+            return truststorePath;
+        }
+
+        public Optional<Secret> truststorePassword() {
+            return truststorePassword;
+        }
+
+        public Optional<String> keystorePath() {
+            return keystorePath;
+        }
+
+        public Optional<Secret> keystorePassword() {
+            return keystorePassword;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof RegistrySettings)) return false;
+            RegistrySettings that = (RegistrySettings) o;
+            return Objects.equals(url, that.url) && Objects.equals(username, that.username)
+                    && Objects.equals(password, that.password) && cacheSize == that.cacheSize
+                    && Objects.equals(requestTimeout, that.requestTimeout) && maxRetries == that.maxRetries
+                    && Objects.equals(retryBackoff, that.retryBackoff)
+                    && Objects.equals(unknownIdCache, that.unknownIdCache)
+                    && Objects.equals(truststorePath, that.truststorePath)
+                    && Objects.equals(truststorePassword, that.truststorePassword)
+                    && Objects.equals(keystorePath, that.keystorePath)
+                    && Objects.equals(keystorePassword, that.keystorePassword);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(url, username, password, cacheSize, requestTimeout, maxRetries, retryBackoff, unknownIdCache,
+                    truststorePath, truststorePassword, keystorePath, keystorePassword);
+        }
+
+        @Override
+        public String toString() {
+            return "RegistrySettings[url=" + url + ", username=" + username + ", password=" + password
+                    + ", cacheSize=" + cacheSize + ", requestTimeout=" + requestTimeout + ", maxRetries=" + maxRetries
+                    + ", retryBackoff=" + retryBackoff + ", unknownIdCache=" + unknownIdCache + ", truststorePath=" + truststorePath
+                    + ", truststorePassword=" + truststorePassword + ", keystorePath=" + keystorePath + ", keystorePassword=" + keystorePassword + "]";
+        }
     }
 
-    public record ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes,
-                                     /** Valid events of these types are dropped after validation (not dead-lettered). */
-                                     Set<EventType> ignoredEventTypes) implements Serializable {
-        public ValidationSettings {
-            ignoredEventTypes = ignoredEventTypes.isEmpty() ? Set.of()
+    public static final class ValidationSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Instant earliestEventTime;
+        private final Duration maxFutureSkew;
+        private final int maxValueBytes;
+        /** Valid events of these types are dropped after validation (not dead-lettered). */
+        private final Set<EventType> ignoredEventTypes;
+
+        public ValidationSettings(Instant earliestEventTime,
+                                  Duration maxFutureSkew,
+                                  int maxValueBytes,
+                                  Set<EventType> ignoredEventTypes) {
+            this.ignoredEventTypes = ignoredEventTypes.isEmpty() ? Set.of()
                     : Collections.unmodifiableSet(EnumSet.copyOf(ignoredEventTypes));
+            this.earliestEventTime = earliestEventTime;
+            this.maxFutureSkew = maxFutureSkew;
+            this.maxValueBytes = maxValueBytes;
         }
 
         /** Without ignored event types: every valid event goes on. */
         public ValidationSettings(Instant earliestEventTime, Duration maxFutureSkew, int maxValueBytes) {
             this(earliestEventTime, maxFutureSkew, maxValueBytes, Set.of());
         }
+
+        public Instant earliestEventTime() {
+            return earliestEventTime;
+        }
+
+        public Duration maxFutureSkew() {
+            return maxFutureSkew;
+        }
+
+        public int maxValueBytes() {
+            return maxValueBytes;
+        }
+
+        public Set<EventType> ignoredEventTypes() {
+            return ignoredEventTypes;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof ValidationSettings)) return false;
+            ValidationSettings that = (ValidationSettings) o;
+            return Objects.equals(earliestEventTime, that.earliestEventTime)
+                    && Objects.equals(maxFutureSkew, that.maxFutureSkew) && maxValueBytes == that.maxValueBytes
+                    && Objects.equals(ignoredEventTypes, that.ignoredEventTypes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(earliestEventTime, maxFutureSkew, maxValueBytes, ignoredEventTypes);
+        }
+
+        @Override
+        public String toString() {
+            return "ValidationSettings[earliestEventTime=" + earliestEventTime + ", maxFutureSkew=" + maxFutureSkew + ", maxValueBytes=" + maxValueBytes
+                    + ", ignoredEventTypes=" + ignoredEventTypes + "]";
+        }
     }
 
-    public record DedupSettings(Duration ttl) implements Serializable {}
+    public static final class DedupSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Duration ttl;
 
-    public record EventTimeSettings(Duration maxOutOfOrderness, Duration idleness) implements Serializable {}
+        public DedupSettings(Duration ttl) {
+            this.ttl = ttl;
+        }
+
+        public Duration ttl() {
+            return ttl;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof DedupSettings)) return false;
+            DedupSettings that = (DedupSettings) o;
+            return Objects.equals(ttl, that.ttl);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ttl);
+        }
+
+        @Override
+        public String toString() {
+            return "DedupSettings[ttl=" + ttl + "]";
+        }
+    }
+
+    public static final class EventTimeSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Duration maxOutOfOrderness;
+        private final Duration idleness;
+
+        public EventTimeSettings(Duration maxOutOfOrderness, Duration idleness) {
+            this.maxOutOfOrderness = maxOutOfOrderness;
+            this.idleness = idleness;
+        }
+
+        public Duration maxOutOfOrderness() {
+            return maxOutOfOrderness;
+        }
+
+        public Duration idleness() {
+            return idleness;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof EventTimeSettings)) return false;
+            EventTimeSettings that = (EventTimeSettings) o;
+            return Objects.equals(maxOutOfOrderness, that.maxOutOfOrderness)
+                    && Objects.equals(idleness, that.idleness);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(maxOutOfOrderness, idleness);
+        }
+
+        @Override
+        public String toString() {
+            return "EventTimeSettings[maxOutOfOrderness=" + maxOutOfOrderness + ", idleness=" + idleness + "]";
+        }
+    }
 
     /**
      * @param preAggregationMaxKeys how many (key, window) accumulators the pre-aggregation in front of the window
      *                              holds per subtask before it sends them all; 0 sends every event on its own
      */
-    public record WindowSettings(Duration size, Duration allowedLateness, int preAggregationMaxKeys)
-            implements Serializable {}
+    public static final class WindowSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Duration size;
+        private final Duration allowedLateness;
+        private final int preAggregationMaxKeys;
 
-    public record AnomalySettings(
-            double ewmaAlpha,
-            int warmUpWindows,
-            double zThreshold,
-            double minStddevCount,
-            double minStddevSeverity,
-            Duration baselineTtl) implements Serializable {}
+        public WindowSettings(Duration size, Duration allowedLateness, int preAggregationMaxKeys) {
+            this.size = size;
+            this.allowedLateness = allowedLateness;
+            this.preAggregationMaxKeys = preAggregationMaxKeys;
+        }
 
-    public record KafkaSinkSettings(
-            String bootstrapServers,
-            String aggregatesTopic,
-            String anomaliesTopic,
-            String deadLetterTopic,
-            String lateEventsTopic,
-            String transactionalIdPrefix,
-            Duration transactionTimeout,
-            Duration brokerMaxTransactionTimeout,
-            Map<String, String> properties) implements Serializable {
+        public Duration size() {
+            return size;
+        }
+
+        public Duration allowedLateness() {
+            return allowedLateness;
+        }
+
+        public int preAggregationMaxKeys() {
+            return preAggregationMaxKeys;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof WindowSettings)) return false;
+            WindowSettings that = (WindowSettings) o;
+            return Objects.equals(size, that.size) && Objects.equals(allowedLateness, that.allowedLateness)
+                    && preAggregationMaxKeys == that.preAggregationMaxKeys;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(size, allowedLateness, preAggregationMaxKeys);
+        }
+
+        @Override
+        public String toString() {
+            return "WindowSettings[size=" + size + ", allowedLateness=" + allowedLateness + ", preAggregationMaxKeys=" + preAggregationMaxKeys + "]";
+        }
+    }
+
+    public static final class AnomalySettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final double ewmaAlpha;
+        private final int warmUpWindows;
+        private final double zThreshold;
+        private final double minStddevCount;
+        private final double minStddevSeverity;
+        private final Duration baselineTtl;
+
+        public AnomalySettings(double ewmaAlpha,
+                               int warmUpWindows,
+                               double zThreshold,
+                               double minStddevCount,
+                               double minStddevSeverity,
+                               Duration baselineTtl) {
+            this.ewmaAlpha = ewmaAlpha;
+            this.warmUpWindows = warmUpWindows;
+            this.zThreshold = zThreshold;
+            this.minStddevCount = minStddevCount;
+            this.minStddevSeverity = minStddevSeverity;
+            this.baselineTtl = baselineTtl;
+        }
+
+        public double ewmaAlpha() {
+            return ewmaAlpha;
+        }
+
+        public int warmUpWindows() {
+            return warmUpWindows;
+        }
+
+        public double zThreshold() {
+            return zThreshold;
+        }
+
+        public double minStddevCount() {
+            return minStddevCount;
+        }
+
+        public double minStddevSeverity() {
+            return minStddevSeverity;
+        }
+
+        public Duration baselineTtl() {
+            return baselineTtl;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof AnomalySettings)) return false;
+            AnomalySettings that = (AnomalySettings) o;
+            return Double.compare(ewmaAlpha, that.ewmaAlpha) == 0 && warmUpWindows == that.warmUpWindows
+                    && Double.compare(zThreshold, that.zThreshold) == 0
+                    && Double.compare(minStddevCount, that.minStddevCount) == 0
+                    && Double.compare(minStddevSeverity, that.minStddevSeverity) == 0
+                    && Objects.equals(baselineTtl, that.baselineTtl);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ewmaAlpha, warmUpWindows, zThreshold, minStddevCount, minStddevSeverity, baselineTtl);
+        }
+
+        @Override
+        public String toString() {
+            return "AnomalySettings[ewmaAlpha=" + ewmaAlpha + ", warmUpWindows=" + warmUpWindows + ", zThreshold=" + zThreshold
+                    + ", minStddevCount=" + minStddevCount + ", minStddevSeverity=" + minStddevSeverity + ", baselineTtl=" + baselineTtl + "]";
+        }
+    }
+
+    public static final class KafkaSinkSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String bootstrapServers;
+        private final String aggregatesTopic;
+        private final String anomaliesTopic;
+        private final String deadLetterTopic;
+        private final String lateEventsTopic;
+        private final String transactionalIdPrefix;
+        private final Duration transactionTimeout;
+        private final Duration brokerMaxTransactionTimeout;
+        private final Map<String, String> properties;
+
+        public KafkaSinkSettings(String bootstrapServers,
+                                 String aggregatesTopic,
+                                 String anomaliesTopic,
+                                 String deadLetterTopic,
+                                 String lateEventsTopic,
+                                 String transactionalIdPrefix,
+                                 Duration transactionTimeout,
+                                 Duration brokerMaxTransactionTimeout,
+                                 Map<String, String> properties) {
+            this.bootstrapServers = bootstrapServers;
+            this.aggregatesTopic = aggregatesTopic;
+            this.anomaliesTopic = anomaliesTopic;
+            this.deadLetterTopic = deadLetterTopic;
+            this.lateEventsTopic = lateEventsTopic;
+            this.transactionalIdPrefix = transactionalIdPrefix;
+            this.transactionTimeout = transactionTimeout;
+            this.brokerMaxTransactionTimeout = brokerMaxTransactionTimeout;
+            this.properties = properties;
+        }
+
         @Override
         public String toString() {
             return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", aggregatesTopic=" + aggregatesTopic
@@ -165,28 +798,239 @@ public record JobConfig(
                     + ", transactionTimeout=" + transactionTimeout + ", brokerMaxTransactionTimeout="
                     + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties) + "]";
         }
+
+        public String bootstrapServers() {
+            return bootstrapServers;
+        }
+
+        public String aggregatesTopic() {
+            return aggregatesTopic;
+        }
+
+        public String anomaliesTopic() {
+            return anomaliesTopic;
+        }
+
+        public String deadLetterTopic() {
+            return deadLetterTopic;
+        }
+
+        public String lateEventsTopic() {
+            return lateEventsTopic;
+        }
+
+        public String transactionalIdPrefix() {
+            return transactionalIdPrefix;
+        }
+
+        public Duration transactionTimeout() {
+            return transactionTimeout;
+        }
+
+        public Duration brokerMaxTransactionTimeout() {
+            return brokerMaxTransactionTimeout;
+        }
+
+        public Map<String, String> properties() {
+            return properties;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof KafkaSinkSettings)) return false;
+            KafkaSinkSettings that = (KafkaSinkSettings) o;
+            return Objects.equals(bootstrapServers, that.bootstrapServers)
+                    && Objects.equals(aggregatesTopic, that.aggregatesTopic)
+                    && Objects.equals(anomaliesTopic, that.anomaliesTopic)
+                    && Objects.equals(deadLetterTopic, that.deadLetterTopic)
+                    && Objects.equals(lateEventsTopic, that.lateEventsTopic)
+                    && Objects.equals(transactionalIdPrefix, that.transactionalIdPrefix)
+                    && Objects.equals(transactionTimeout, that.transactionTimeout)
+                    && Objects.equals(brokerMaxTransactionTimeout, that.brokerMaxTransactionTimeout)
+                    && Objects.equals(properties, that.properties);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(bootstrapServers, aggregatesTopic, anomaliesTopic, deadLetterTopic, lateEventsTopic,
+                    transactionalIdPrefix, transactionTimeout, brokerMaxTransactionTimeout, properties);
+        }
     }
 
     /** {@code password} is null when not given: these settings travel with the sink, and Optional is not Serializable. */
-    public record JdbcSinkSettings(
-            String url,
-            String username,
-            Secret password,
-            int batchSize,
-            Duration batchInterval,
-            int maxRetries,
-            Duration retryBackoff,
-            Duration maxRetryBackoff) implements Serializable {}
+    public static final class JdbcSinkSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String url;
+        private final String username;
+        private final Secret password;
+        private final int batchSize;
+        private final Duration batchInterval;
+        private final int maxRetries;
+        private final Duration retryBackoff;
+        private final Duration maxRetryBackoff;
 
-    public record CheckpointSettings(
-            Duration interval,
-            Duration timeout,
-            Duration minPause,
-            int tolerableFailures,
-            String directory,
-            Optional<String> savepointDirectory,
-            boolean incremental,
-            boolean retainOnCancellation) implements Serializable {}
+        public JdbcSinkSettings(String url,
+                                String username,
+                                Secret password,
+                                int batchSize,
+                                Duration batchInterval,
+                                int maxRetries,
+                                Duration retryBackoff,
+                                Duration maxRetryBackoff) {
+            this.url = url;
+            this.username = username;
+            this.password = password;
+            this.batchSize = batchSize;
+            this.batchInterval = batchInterval;
+            this.maxRetries = maxRetries;
+            this.retryBackoff = retryBackoff;
+            this.maxRetryBackoff = maxRetryBackoff;
+        }
+
+        public String url() {
+            return url;
+        }
+
+        public String username() {
+            return username;
+        }
+
+        public Secret password() {
+            return password;
+        }
+
+        public int batchSize() {
+            return batchSize;
+        }
+
+        public Duration batchInterval() {
+            return batchInterval;
+        }
+
+        public int maxRetries() {
+            return maxRetries;
+        }
+
+        public Duration retryBackoff() {
+            return retryBackoff;
+        }
+
+        public Duration maxRetryBackoff() {
+            return maxRetryBackoff;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof JdbcSinkSettings)) return false;
+            JdbcSinkSettings that = (JdbcSinkSettings) o;
+            return Objects.equals(url, that.url) && Objects.equals(username, that.username)
+                    && Objects.equals(password, that.password) && batchSize == that.batchSize
+                    && Objects.equals(batchInterval, that.batchInterval) && maxRetries == that.maxRetries
+                    && Objects.equals(retryBackoff, that.retryBackoff)
+                    && Objects.equals(maxRetryBackoff, that.maxRetryBackoff);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(url, username, password, batchSize, batchInterval, maxRetries, retryBackoff, maxRetryBackoff);
+        }
+
+        @Override
+        public String toString() {
+            return "JdbcSinkSettings[url=" + url + ", username=" + username + ", password=" + password
+                    + ", batchSize=" + batchSize + ", batchInterval=" + batchInterval + ", maxRetries=" + maxRetries
+                    + ", retryBackoff=" + retryBackoff + ", maxRetryBackoff=" + maxRetryBackoff + "]";
+        }
+    }
+
+    public static final class CheckpointSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Duration interval;
+        private final Duration timeout;
+        private final Duration minPause;
+        private final int tolerableFailures;
+        private final String directory;
+        private final Optional<String> savepointDirectory;
+        private final boolean incremental;
+        private final boolean retainOnCancellation;
+
+        public CheckpointSettings(Duration interval,
+                                  Duration timeout,
+                                  Duration minPause,
+                                  int tolerableFailures,
+                                  String directory,
+                                  Optional<String> savepointDirectory,
+                                  boolean incremental,
+                                  boolean retainOnCancellation) {
+            this.interval = interval;
+            this.timeout = timeout;
+            this.minPause = minPause;
+            this.tolerableFailures = tolerableFailures;
+            this.directory = directory;
+            this.savepointDirectory = savepointDirectory;
+            this.incremental = incremental;
+            this.retainOnCancellation = retainOnCancellation;
+        }
+
+        public Duration interval() {
+            return interval;
+        }
+
+        public Duration timeout() {
+            return timeout;
+        }
+
+        public Duration minPause() {
+            return minPause;
+        }
+
+        public int tolerableFailures() {
+            return tolerableFailures;
+        }
+
+        public String directory() {
+            return directory;
+        }
+
+        public Optional<String> savepointDirectory() {
+            return savepointDirectory;
+        }
+
+        public boolean incremental() {
+            return incremental;
+        }
+
+        public boolean retainOnCancellation() {
+            return retainOnCancellation;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof CheckpointSettings)) return false;
+            CheckpointSettings that = (CheckpointSettings) o;
+            return Objects.equals(interval, that.interval) && Objects.equals(timeout, that.timeout)
+                    && Objects.equals(minPause, that.minPause) && tolerableFailures == that.tolerableFailures
+                    && Objects.equals(directory, that.directory)
+                    && Objects.equals(savepointDirectory, that.savepointDirectory)
+                    && incremental == that.incremental && retainOnCancellation == that.retainOnCancellation;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(interval, timeout, minPause, tolerableFailures, directory, savepointDirectory, incremental,
+                    retainOnCancellation);
+        }
+
+        @Override
+        public String toString() {
+            return "CheckpointSettings[interval=" + interval + ", timeout=" + timeout + ", minPause=" + minPause
+                    + ", tolerableFailures=" + tolerableFailures + ", directory=" + directory + ", savepointDirectory=" + savepointDirectory
+                    + ", incremental=" + incremental + ", retainOnCancellation=" + retainOnCancellation + "]";
+        }
+    }
 
     /** RocksDB's compaction styles, as Flink names them. */
     public enum CompactionStyle { LEVEL, UNIVERSAL, FIFO }
@@ -202,17 +1046,207 @@ public record JobConfig(
      * {@code state.backend.rocksdb.*} Flink option, and an absent key leaves Flink's default (or the cluster's
      * setting) alone.
      */
-    public record RocksDbSettings(
-            Optional<PredefinedOptions> predefinedOptions,
-            Optional<Boolean> bloomFilter,
-            Optional<Double> bloomFilterBitsPerKey,
-            Optional<MemorySize> writeBufferSize,
-            Optional<Integer> writeBufferCount,
-            Optional<Double> writeBufferRatio,
-            Optional<MemorySize> blockCacheSize,
-            Optional<CompactionStyle> compactionStyle,
-            Optional<Compression> compression,
-            Optional<Integer> backgroundThreads,
-            Optional<MemorySize> memoryPerSlot,
-            boolean nativeMetrics) implements Serializable {}
+    public static final class RocksDbSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Optional<PredefinedOptions> predefinedOptions;
+        private final Optional<Boolean> bloomFilter;
+        private final Optional<Double> bloomFilterBitsPerKey;
+        private final Optional<MemorySize> writeBufferSize;
+        private final Optional<Integer> writeBufferCount;
+        private final Optional<Double> writeBufferRatio;
+        private final Optional<MemorySize> blockCacheSize;
+        private final Optional<CompactionStyle> compactionStyle;
+        private final Optional<Compression> compression;
+        private final Optional<Integer> backgroundThreads;
+        private final Optional<MemorySize> memoryPerSlot;
+        private final boolean nativeMetrics;
+
+        public RocksDbSettings(Optional<PredefinedOptions> predefinedOptions,
+                               Optional<Boolean> bloomFilter,
+                               Optional<Double> bloomFilterBitsPerKey,
+                               Optional<MemorySize> writeBufferSize,
+                               Optional<Integer> writeBufferCount,
+                               Optional<Double> writeBufferRatio,
+                               Optional<MemorySize> blockCacheSize,
+                               Optional<CompactionStyle> compactionStyle,
+                               Optional<Compression> compression,
+                               Optional<Integer> backgroundThreads,
+                               Optional<MemorySize> memoryPerSlot,
+                               boolean nativeMetrics) {
+            this.predefinedOptions = predefinedOptions;
+            this.bloomFilter = bloomFilter;
+            this.bloomFilterBitsPerKey = bloomFilterBitsPerKey;
+            this.writeBufferSize = writeBufferSize;
+            this.writeBufferCount = writeBufferCount;
+            this.writeBufferRatio = writeBufferRatio;
+            this.blockCacheSize = blockCacheSize;
+            this.compactionStyle = compactionStyle;
+            this.compression = compression;
+            this.backgroundThreads = backgroundThreads;
+            this.memoryPerSlot = memoryPerSlot;
+            this.nativeMetrics = nativeMetrics;
+        }
+
+        public Optional<PredefinedOptions> predefinedOptions() {
+            return predefinedOptions;
+        }
+
+        public Optional<Boolean> bloomFilter() {
+            return bloomFilter;
+        }
+
+        public Optional<Double> bloomFilterBitsPerKey() {
+            return bloomFilterBitsPerKey;
+        }
+
+        public Optional<MemorySize> writeBufferSize() {
+            return writeBufferSize;
+        }
+
+        public Optional<Integer> writeBufferCount() {
+            return writeBufferCount;
+        }
+
+        public Optional<Double> writeBufferRatio() {
+            return writeBufferRatio;
+        }
+
+        public Optional<MemorySize> blockCacheSize() {
+            return blockCacheSize;
+        }
+
+        public Optional<CompactionStyle> compactionStyle() {
+            return compactionStyle;
+        }
+
+        public Optional<Compression> compression() {
+            return compression;
+        }
+
+        public Optional<Integer> backgroundThreads() {
+            return backgroundThreads;
+        }
+
+        public Optional<MemorySize> memoryPerSlot() {
+            return memoryPerSlot;
+        }
+
+        public boolean nativeMetrics() {
+            return nativeMetrics;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof RocksDbSettings)) return false;
+            RocksDbSettings that = (RocksDbSettings) o;
+            return Objects.equals(predefinedOptions, that.predefinedOptions)
+                    && Objects.equals(bloomFilter, that.bloomFilter)
+                    && Objects.equals(bloomFilterBitsPerKey, that.bloomFilterBitsPerKey)
+                    && Objects.equals(writeBufferSize, that.writeBufferSize)
+                    && Objects.equals(writeBufferCount, that.writeBufferCount)
+                    && Objects.equals(writeBufferRatio, that.writeBufferRatio)
+                    && Objects.equals(blockCacheSize, that.blockCacheSize)
+                    && Objects.equals(compactionStyle, that.compactionStyle)
+                    && Objects.equals(compression, that.compression)
+                    && Objects.equals(backgroundThreads, that.backgroundThreads)
+                    && Objects.equals(memoryPerSlot, that.memoryPerSlot) && nativeMetrics == that.nativeMetrics;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(predefinedOptions, bloomFilter, bloomFilterBitsPerKey, writeBufferSize, writeBufferCount,
+                    writeBufferRatio, blockCacheSize, compactionStyle, compression, backgroundThreads,
+                    memoryPerSlot, nativeMetrics);
+        }
+
+        @Override
+        public String toString() {
+            return "RocksDbSettings[predefinedOptions=" + predefinedOptions + ", bloomFilter=" + bloomFilter + ", bloomFilterBitsPerKey=" + bloomFilterBitsPerKey
+                    + ", writeBufferSize=" + writeBufferSize + ", writeBufferCount=" + writeBufferCount + ", writeBufferRatio=" + writeBufferRatio
+                    + ", blockCacheSize=" + blockCacheSize + ", compactionStyle=" + compactionStyle + ", compression=" + compression
+                    + ", backgroundThreads=" + backgroundThreads + ", memoryPerSlot=" + memoryPerSlot + ", nativeMetrics=" + nativeMetrics + "]";
+        }
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public JobSettings job() {
+        return job;
+    }
+
+    public SourceSettings input() {
+        return input;
+    }
+
+    public RegistrySettings registry() {
+        return registry;
+    }
+
+    public ValidationSettings validation() {
+        return validation;
+    }
+
+    public DedupSettings dedup() {
+        return dedup;
+    }
+
+    public EventTimeSettings eventTime() {
+        return eventTime;
+    }
+
+    public WindowSettings window() {
+        return window;
+    }
+
+    public AnomalySettings anomaly() {
+        return anomaly;
+    }
+
+    public KafkaSinkSettings kafkaSink() {
+        return kafkaSink;
+    }
+
+    public JdbcSinkSettings jdbcSink() {
+        return jdbcSink;
+    }
+
+    public CheckpointSettings checkpoints() {
+        return checkpoints;
+    }
+
+    public RocksDbSettings rocksdb() {
+        return rocksdb;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof JobConfig)) return false;
+        JobConfig that = (JobConfig) o;
+        return Objects.equals(source, that.source) && Objects.equals(job, that.job)
+                && Objects.equals(input, that.input) && Objects.equals(registry, that.registry)
+                && Objects.equals(validation, that.validation) && Objects.equals(dedup, that.dedup)
+                && Objects.equals(eventTime, that.eventTime) && Objects.equals(window, that.window)
+                && Objects.equals(anomaly, that.anomaly) && Objects.equals(kafkaSink, that.kafkaSink)
+                && Objects.equals(jdbcSink, that.jdbcSink) && Objects.equals(checkpoints, that.checkpoints)
+                && Objects.equals(rocksdb, that.rocksdb);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(source, job, input, registry, validation, dedup, eventTime, window, anomaly, kafkaSink, jdbcSink,
+                checkpoints, rocksdb);
+    }
+
+    @Override
+    public String toString() {
+        return "JobConfig[source=" + source + ", job=" + job + ", input=" + input
+                + ", registry=" + registry + ", validation=" + validation + ", dedup=" + dedup
+                + ", eventTime=" + eventTime + ", window=" + window + ", anomaly=" + anomaly
+                + ", kafkaSink=" + kafkaSink + ", jdbcSink=" + jdbcSink + ", checkpoints=" + checkpoints
+                + ", rocksdb=" + rocksdb + "]";
+    }
 }

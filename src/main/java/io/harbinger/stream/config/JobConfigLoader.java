@@ -155,7 +155,8 @@ public final class JobConfigLoader {
 
     /** Replaces ${NAME} and ${NAME:-default} in every string value, so that secrets stay out of files. */
     private void resolveEnvironment(JsonNode node, String path, List<String> problems) {
-        if (node instanceof ObjectNode object) {
+        if (node instanceof ObjectNode) {
+            ObjectNode object = (ObjectNode) node;
             Iterator<Map.Entry<String, JsonNode>> it = object.fields();
             List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
             it.forEachRemaining(entries::add);
@@ -167,7 +168,8 @@ public final class JobConfigLoader {
                     resolveEnvironment(e.getValue(), key, problems);
                 }
             }
-        } else if (node instanceof ArrayNode array) {
+        } else if (node instanceof ArrayNode) {
+            ArrayNode array = (ArrayNode) node;
             for (int i = 0; i < array.size(); i++) {
                 String key = path + "[" + i + "]";
                 if (array.get(i).isTextual()) {
@@ -226,10 +228,12 @@ public final class JobConfigLoader {
     private static JobConfig bind(ConfigNode root, String source) {
         ConfigNode job = root.child("job");
         // Max parallelism fixes the key groups of keyed state: it must never change once state exists.
-        JobSettings jobSettings = new JobSettings(job.string("name"), job.optionalIntAtLeast("parallelism", 1),
+        JobSettings jobSettings = new JobSettings(job.string("name"),
                 job.intAtLeast("max-parallelism", DEFAULT_MAX_PARALLELISM, 1));
-        jobSettings.parallelism().filter(p -> p > jobSettings.maxParallelism()).ifPresent(p ->
-                job.problem("parallelism", p + " is above job.max-parallelism (" + jobSettings.maxParallelism() + ")"));
+        // A job that set its own parallelism silently overrode flink run -p, spec.job.parallelism and the
+        // managed service's Parallelism (and its autoscaling); the platform owns it now.
+        job.noLongerRead("parallelism", "the platform owns parallelism (flink run -p, parallelism.default,"
+                + " the FlinkDeployment's spec.job.parallelism, Managed Service's Parallelism)");
 
         ConfigNode src = root.child("source");
         SourceType type = src.enumValue("type", SourceType.class, SourceType.KAFKA);

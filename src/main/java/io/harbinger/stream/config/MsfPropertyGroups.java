@@ -54,7 +54,7 @@ public final class MsfPropertyGroups {
         }
         if (!root.path("checkpoints").has("directory")) {
             JsonNode checkpoints = root.get("checkpoints");
-            ObjectNode cp = checkpoints instanceof ObjectNode o ? o : root.putObject("checkpoints");
+            ObjectNode cp = checkpoints instanceof ObjectNode ? (ObjectNode) checkpoints : root.putObject("checkpoints");
             cp.put("directory", MANAGED_CHECKPOINTS);
         }
         return root;

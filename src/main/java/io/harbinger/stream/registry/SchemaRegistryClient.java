@@ -314,5 +314,21 @@ public class SchemaRegistryClient implements Serializable {
         }
     }
 
-    private record Response(int status, JsonNode body) {}
+    private static final class Response {
+        private final int status;
+        private final JsonNode body;
+
+        public Response(int status, JsonNode body) {
+            this.status = status;
+            this.body = body;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public JsonNode body() {
+            return body;
+        }
+    }
 }

@@ -61,15 +61,15 @@ public final class DeadLetterReplayCommand {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--config" -> configFile = Path.of(value(args, ++i, arg));
-                case "--set" -> overrides.add(value(args, ++i, arg));
-                case "--reason" -> reasons.add(reason(value(args, ++i, arg)));
-                case "--from" -> from = Optional.of(instant(value(args, ++i, arg), arg));
-                case "--to" -> to = Optional.of(instant(value(args, ++i, arg), arg));
-                case "--target-topic" -> target = value(args, ++i, arg);
-                case "--ledger-topic" -> ledger = value(args, ++i, arg);
-                case "--dry-run" -> dryRun = true;
-                default -> throw new IllegalArgumentException("unknown argument \"" + arg + "\"; " + USAGE);
+                case "--config": configFile = Path.of(value(args, ++i, arg)); break;
+                case "--set": overrides.add(value(args, ++i, arg)); break;
+                case "--reason": reasons.add(reason(value(args, ++i, arg))); break;
+                case "--from": from = Optional.of(instant(value(args, ++i, arg), arg)); break;
+                case "--to": to = Optional.of(instant(value(args, ++i, arg), arg)); break;
+                case "--target-topic": target = value(args, ++i, arg); break;
+                case "--ledger-topic": ledger = value(args, ++i, arg); break;
+                case "--dry-run": dryRun = true; break;
+                default: throw new IllegalArgumentException("unknown argument \"" + arg + "\"; " + USAGE);
             }
         }
         if (configFile == null) {

@@ -16,27 +16,27 @@ import java.time.ZoneOffset;
  * the same values, and an older revision never overwrites a newer one.
  */
 public final class PostgresUpsertSinks {
-    static final String UPSERT_AGGREGATE = """
-            INSERT INTO severity_aggregates (country_code, event_type, window_start, window_end, event_count,
-                severity_sum, severity_mean, severity_min, severity_max, severity_stddev, revision)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (country_code, event_type, window_start) DO UPDATE SET
-                window_end = EXCLUDED.window_end, event_count = EXCLUDED.event_count,
-                severity_sum = EXCLUDED.severity_sum, severity_mean = EXCLUDED.severity_mean,
-                severity_min = EXCLUDED.severity_min, severity_max = EXCLUDED.severity_max,
-                severity_stddev = EXCLUDED.severity_stddev, revision = EXCLUDED.revision
-            WHERE severity_aggregates.revision <= EXCLUDED.revision""";
+    static final String UPSERT_AGGREGATE =
+            "INSERT INTO severity_aggregates (country_code, event_type, window_start, window_end, event_count,\n"
+            + "    severity_sum, severity_mean, severity_min, severity_max, severity_stddev, revision)\n"
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\n"
+            + "ON CONFLICT (country_code, event_type, window_start) DO UPDATE SET\n"
+            + "    window_end = EXCLUDED.window_end, event_count = EXCLUDED.event_count,\n"
+            + "    severity_sum = EXCLUDED.severity_sum, severity_mean = EXCLUDED.severity_mean,\n"
+            + "    severity_min = EXCLUDED.severity_min, severity_max = EXCLUDED.severity_max,\n"
+            + "    severity_stddev = EXCLUDED.severity_stddev, revision = EXCLUDED.revision\n"
+            + "WHERE severity_aggregates.revision <= EXCLUDED.revision";
 
-    static final String UPSERT_ALERT = """
-            INSERT INTO anomaly_alerts (alert_id, country_code, event_type, window_start, window_end, metric,
-                observed, baseline_mean, baseline_stddev, z_score, threshold, baseline_windows)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (alert_id) DO UPDATE SET
-                country_code = EXCLUDED.country_code, event_type = EXCLUDED.event_type,
-                window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, metric = EXCLUDED.metric,
-                observed = EXCLUDED.observed, baseline_mean = EXCLUDED.baseline_mean,
-                baseline_stddev = EXCLUDED.baseline_stddev, z_score = EXCLUDED.z_score,
-                threshold = EXCLUDED.threshold, baseline_windows = EXCLUDED.baseline_windows""";
+    static final String UPSERT_ALERT =
+            "INSERT INTO anomaly_alerts (alert_id, country_code, event_type, window_start, window_end, metric,\n"
+            + "    observed, baseline_mean, baseline_stddev, z_score, threshold, baseline_windows)\n"
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\n"
+            + "ON CONFLICT (alert_id) DO UPDATE SET\n"
+            + "    country_code = EXCLUDED.country_code, event_type = EXCLUDED.event_type,\n"
+            + "    window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, metric = EXCLUDED.metric,\n"
+            + "    observed = EXCLUDED.observed, baseline_mean = EXCLUDED.baseline_mean,\n"
+            + "    baseline_stddev = EXCLUDED.baseline_stddev, z_score = EXCLUDED.z_score,\n"
+            + "    threshold = EXCLUDED.threshold, baseline_windows = EXCLUDED.baseline_windows";
 
     private PostgresUpsertSinks() {}
 

@@ -5,7 +5,14 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 
 /** What an upsert sink counts, in its writer's metric group. */
-public record UpsertMetrics(Counter rowsUpserted, Counter retries) {
+public final class UpsertMetrics {
+    private final Counter rowsUpserted;
+    private final Counter retries;
+
+    public UpsertMetrics(Counter rowsUpserted, Counter retries) {
+        this.rowsUpserted = rowsUpserted;
+        this.retries = retries;
+    }
 
     public static UpsertMetrics register(MetricGroup writerGroup) {
         MetricGroup harbinger = writerGroup.addGroup("harbinger");
@@ -15,5 +22,13 @@ public record UpsertMetrics(Counter rowsUpserted, Counter retries) {
     /** Counters that no reporter sees, for code that runs outside a Flink task. */
     public static UpsertMetrics unregistered() {
         return new UpsertMetrics(new SimpleCounter(), new SimpleCounter());
+    }
+
+    public Counter rowsUpserted() {
+        return rowsUpserted;
+    }
+
+    public Counter retries() {
+        return retries;
     }
 }

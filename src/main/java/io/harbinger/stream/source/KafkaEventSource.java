@@ -44,11 +44,12 @@ public final class KafkaEventSource {
     }
 
     private static OffsetsInitializer startingOffsets(KafkaSourceSettings settings) {
-        return switch (settings.startingOffsets()) {
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-            case COMMITTED_OR_EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            case COMMITTED_OR_LATEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
-        };
+        switch (settings.startingOffsets()) {
+            case EARLIEST: return OffsetsInitializer.earliest();
+            case LATEST: return OffsetsInitializer.latest();
+            case COMMITTED_OR_EARLIEST: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case COMMITTED_OR_LATEST: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+            default: throw new IllegalArgumentException("starting offsets not covered: " + settings.startingOffsets());
+        }
     }
 }

@@ -124,7 +124,23 @@ public class PerShardWatermarks extends AbstractStreamOperator<Envelope>
         return shard;
     }
 
-    private record Shard(WatermarkGenerator<Envelope> generator, WatermarkOutput output) {}
+    private static final class Shard {
+        private final WatermarkGenerator<Envelope> generator;
+        private final WatermarkOutput output;
+
+        public Shard(WatermarkGenerator<Envelope> generator, WatermarkOutput output) {
+            this.generator = generator;
+            this.output = output;
+        }
+
+        public WatermarkGenerator<Envelope> generator() {
+            return generator;
+        }
+
+        public WatermarkOutput output() {
+            return output;
+        }
+    }
 
     private void scheduleNext() {
         long now = getProcessingTimeService().getCurrentProcessingTime();

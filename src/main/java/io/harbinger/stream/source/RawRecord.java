@@ -41,7 +41,8 @@ public class RawRecord {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof RawRecord r)) return false;
+        if (!(o instanceof RawRecord)) return false;
+        RawRecord r = (RawRecord) o;
         return timestamp == r.timestamp && Objects.equals(source, r.source) && Objects.equals(partition, r.partition)
                 && Objects.equals(position, r.position) && Arrays.equals(key, r.key) && Arrays.equals(value, r.value)
                 && Arrays.equals(headerKeys, r.headerKeys) && Arrays.deepEquals(headerValues, r.headerValues);

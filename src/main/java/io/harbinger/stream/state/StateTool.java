@@ -52,7 +52,15 @@ public final class StateTool {
     private StateTool() {}
 
     /** What a savepoint holds, as inspect reports it. */
-    public record Inspection(List<KeyedBaseline> baselines, long dedupIds) {
+    public static final class Inspection {
+        private final List<KeyedBaseline> baselines;
+        private final long dedupIds;
+
+        public Inspection(List<KeyedBaseline> baselines, long dedupIds) {
+            this.baselines = baselines;
+            this.dedupIds = dedupIds;
+        }
+
         public String render() {
             StringBuilder s = new StringBuilder(String.format("dedup: %,d event_ids remembered%n", dedupIds));
             s.append(String.format("anomaly baselines: %,d keys%n", baselines.size()));
@@ -66,20 +74,28 @@ public final class StateTool {
             }
             return s.toString();
         }
+
+        public List<KeyedBaseline> baselines() {
+            return baselines;
+        }
+
+        public long dedupIds() {
+            return dedupIds;
+        }
     }
 
     public static void main(String[] args) throws Exception {
         try {
             if (args.length == 0) throw new IllegalArgumentException(USAGE);
             Map<String, String> env = System.getenv();
-            switch (args[0]) {
-                case "inspect" -> System.out.print(inspect(Options.parse(args), env).render());
-                case "bootstrap" -> {
-                    Options o = Options.parse(args);
-                    System.out.printf("wrote a savepoint with %,d anomaly baselines to %s%n",
-                            bootstrap(o, env), o.require(o.out, "--out"));
-                }
-                default -> throw new IllegalArgumentException("unknown command \"" + args[0] + "\"\n" + USAGE);
+            if (args[0].equals("inspect")) {
+                System.out.print(inspect(Options.parse(args), env).render());
+            } else if (args[0].equals("bootstrap")) {
+                Options o = Options.parse(args);
+                System.out.printf("wrote a savepoint with %,d anomaly baselines to %s%n",
+                        bootstrap(o, env), o.require(o.out, "--out"));
+            } else {
+                throw new IllegalArgumentException("unknown command \"" + args[0] + "\"\n" + USAGE);
             }
         } catch (IllegalArgumentException | ConfigException e) {
             System.err.println("state tool: " + e.getMessage());
@@ -211,13 +227,13 @@ public final class StateTool {
             for (int i = 1; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
-                    case "--savepoint" -> o.savepoint = value(args, ++i, arg);
-                    case "--config" -> o.config = value(args, ++i, arg);
-                    case "--out" -> o.out = value(args, ++i, arg);
-                    case "--aggregates-csv" -> o.aggregatesCsv = value(args, ++i, arg);
-                    case "--aggregates-table" -> o.aggregatesTable = true;
-                    case "--set" -> o.overrides.add(value(args, ++i, arg));
-                    default -> throw new IllegalArgumentException("unknown argument \"" + arg + "\"\n" + USAGE);
+                    case "--savepoint": o.savepoint = value(args, ++i, arg); break;
+                    case "--config": o.config = value(args, ++i, arg); break;
+                    case "--out": o.out = value(args, ++i, arg); break;
+                    case "--aggregates-csv": o.aggregatesCsv = value(args, ++i, arg); break;
+                    case "--aggregates-table": o.aggregatesTable = true; break;
+                    case "--set": o.overrides.add(value(args, ++i, arg)); break;
+                    default: throw new IllegalArgumentException("unknown argument \"" + arg + "\"\n" + USAGE);
                 }
             }
             return o;

@@ -88,7 +88,15 @@ class JobConfigLoaderTest {
                 .isEqualTo(JobConfig.StartingOffsets.COMMITTED_OR_EARLIEST);
         assertThat(config.kafkaSink().transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.validation().maxValueBytes()).isEqualTo(1024 * 1024);
-        assertThat(config.job().parallelism()).isEmpty();
+    }
+
+    @Test
+    void parallelismInTheJobConfigIsRefusedBecauseThePlatformOwnsIt() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "minimal.yaml", List.of("job.parallelism=4")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("minimal.yaml")
+                .hasMessageContaining("job.parallelism: is no longer read: the platform owns parallelism")
+                .hasMessageContaining("flink run -p");
     }
 
     @Test

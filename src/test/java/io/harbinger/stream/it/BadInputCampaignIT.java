@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.testing.LocalPlatform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -183,7 +184,7 @@ class BadInputCampaignIT {
 
         // One bounded run; with restart-strategy none any exception the data causes fails the job and this get().
         long run = System.nanoTime();
-        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        Configuration flink = LocalPlatform.flinkConfiguration(config);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         HarbingerPipeline.build(env, config);

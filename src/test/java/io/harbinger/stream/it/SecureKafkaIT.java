@@ -1,5 +1,6 @@
 package io.harbinger.stream.it;
 
+import io.harbinger.stream.testing.LocalPlatform;
 import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
@@ -319,7 +320,7 @@ class SecureKafkaIT {
         }
 
         JobClient start(Configuration cluster) throws Exception {
-            Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+            Configuration flink = LocalPlatform.flinkConfiguration(config);
             flink.addAll(cluster);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
             HarbingerPipeline.build(env, config);

@@ -58,6 +58,76 @@ class ShadedJarIT {
         assertThat(Files.size(jar)).isLessThan(MSF_JAR_LIMIT_BYTES);
     }
 
+    /**
+     * Managed Service for Apache Flink runs its Flink 1.x runtimes on Java 11: a class of version 56 or above
+     * anywhere in the jar, the job's own or a bundled library's, fails there with UnsupportedClassVersionError.
+     * Classes under META-INF/versions/N/ load only on Java N and later, so only those with N <= 11 count.
+     */
+    @Test
+    void everyClassLoadsOnJava11() throws IOException {
+        List<String> tooNew = new ArrayList<>();
+        int jobClasses = 0;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (String name : entries) {
+                if (!name.endsWith(".class") || releaseOf(name) > JAVA_11) {
+                    continue;
+                }
+                int major;
+                try (InputStream in = file.getInputStream(file.getEntry(name))) {
+                    major = classFileMajorVersion(in.readNBytes(8), name);
+                }
+                if (major > JAVA_11_CLASS_FILE) {
+                    tooNew.add(name + " (class-file version " + major + ", Java " + (major - 44) + ") from "
+                            + originOf(name));
+                }
+                if (name.startsWith("io/harbinger/") && !name.startsWith("io/harbinger/shaded/")) {
+                    jobClasses++;
+                    assertThat(major).as("%s: compiled with --release 11", name).isEqualTo(JAVA_11_CLASS_FILE);
+                }
+            }
+        }
+        assertThat(jobClasses).as("the job's own classes").isGreaterThan(50);
+        assertThat(tooNew).as("classes that Java 11 cannot load").isEmpty();
+    }
+
+    private static final int JAVA_11 = 11;
+    private static final int JAVA_11_CLASS_FILE = 55;
+
+    /** The Java release a multi-release entry is for; 8 (any) for an ordinary one. */
+    private static int releaseOf(String entry) {
+        if (!entry.startsWith("META-INF/versions/")) {
+            return 8;
+        }
+        String release = entry.substring("META-INF/versions/".length(), entry.indexOf('/', "META-INF/versions/".length()));
+        return Integer.parseInt(release);
+    }
+
+    private static int classFileMajorVersion(byte[] header, String name) {
+        assertThat(header.length == 8 && (header[0] & 0xff) == 0xCA && (header[1] & 0xff) == 0xFE
+                && (header[2] & 0xff) == 0xBA && (header[3] & 0xff) == 0xBE).as("%s is a class file", name).isTrue();
+        return ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+    }
+
+    /** The jar (or folder) of the build's classpath that an entry of the shaded jar came from, for the report. */
+    private static String originOf(String entry) throws IOException {
+        String original = entry.startsWith("io/harbinger/shaded/") ? entry.substring("io/harbinger/shaded/".length()) : entry;
+        for (String element : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(element);
+            if (Files.isDirectory(path)) {
+                if (Files.exists(path.resolve(original))) {
+                    return path.toString();
+                }
+            } else if (element.endsWith(".jar")) {
+                try (JarFile file = new JarFile(element)) {
+                    if (file.getEntry(original) != null) {
+                        return path.getFileName().toString();
+                    }
+                }
+            }
+        }
+        return "a dependency not on the test classpath";
+    }
+
     @Test
     void bundlesNoClassThatTheFlinkRuntimeProvides() throws IOException {
         // The jars a Flink 1.20 distribution (and the managed service) puts on every job's classpath, as the

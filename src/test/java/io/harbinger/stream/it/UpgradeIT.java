@@ -39,10 +39,11 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * An upgrade with a savepoint on the real multi-process cluster (issue #5): the shaded job jar runs as v1
- * (parallelism 2, a z-threshold no window reaches), is stopped with a savepoint without draining, so the window
+ * (at the cluster's parallelism.default, 2; a z-threshold no window reaches), is stopped with a savepoint without draining, so the window
  * open at the stop stays open in state, and restarts from that savepoint as v2: a lower
  * {@code anomaly.z-threshold}, the added stateless stage {@code validation.ignored-event-types: OTHER} and
- * parallelism 3. The input is built so that every output is known in advance:
+ * parallelism 3 given at submission as {@code flink run -p 3} gives it (the job config is the same, and the
+ * platform's parallelism wins). The input is built so that every output is known in advance:
  *
  * <ul>
  *   <li>US|PROTEST has 3 or 4 events per minute window (3 + w % 2), FR|PROTEST has 2, every severity is 0.5;
@@ -142,10 +143,10 @@ class UpgradeIT {
             // ---------------------------------------------------------------- v2: changed job from the savepoint
             List<String> v2Args = new ArrayList<>(common);
             v2Args.addAll(List.of("--set", "anomaly.z-threshold=3.0",
-                    "--set", "validation.ignored-event-types=OTHER",
-                    "--set", "job.parallelism=3"));
+                    "--set", "validation.ignored-event-types=OTHER"));
             t = System.nanoTime();
-            String v2 = flink.runJar(jarId, v2Args, savepoint);
+            // Rescaled by the platform, as flink run -p 3 does: the same config, and the job keeps what it is given.
+            String v2 = flink.runJar(jarId, v2Args, savepoint, 3);
             flink.await("v2 running from the savepoint", TIMEOUT, c -> c.allTasksRunning(v2));
             System.out.printf("upgrade: v2 running from the savepoint in %.1f s%n", seconds(t));
             assertThat(parallelisms(flink, v2)).as("v2 parallelism").containsOnly(3);

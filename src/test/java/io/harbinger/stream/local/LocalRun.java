@@ -1,5 +1,6 @@
 package io.harbinger.stream.local;
 
+import io.harbinger.stream.testing.LocalPlatform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -184,7 +185,7 @@ public final class LocalRun {
 
         say("Running the job on a local MiniCluster (RocksDB, exactly-once checkpoints every %s) ...",
                 io.harbinger.stream.config.Durations.format(config.checkpoints().interval()));
-        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        Configuration flink = LocalPlatform.flinkConfiguration(config);
         String metricsUrl = null;
         if (services.kinesis != null) {
             // Flink's own Prometheus reporter tells how many records the source has read so far.

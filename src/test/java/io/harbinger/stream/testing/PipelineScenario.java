@@ -131,7 +131,7 @@ public final class PipelineScenario {
 
     /** Starts the job with extra cluster settings for the MiniCluster (e.g. a metrics reporter). */
     public JobClient start(JobConfig config, Path restoreFrom, Configuration cluster) throws Exception {
-        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        Configuration flink = LocalPlatform.flinkConfiguration(config);
         flink.addAll(cluster);
         if (restoreFrom != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());

@@ -382,12 +382,23 @@ public final class FlinkCluster implements AutoCloseable {
         }
     }
 
-    /** Runs an uploaded jar's main class ({@code POST /jars/{id}/run}) and returns the job id. */
+    /**
+     * Runs an uploaded jar's main class ({@code POST /jars/{id}/run}) at the cluster's parallelism.default and
+     * returns the job id.
+     */
     public String runJar(String jarId, List<String> programArgs, String savepointPath) {
+        return runJar(jarId, programArgs, savepointPath, null);
+    }
+
+    /** As {@code flink run -p PARALLELISM}: the submission's parallelism, which the job must keep. */
+    public String runJar(String jarId, List<String> programArgs, String savepointPath, Integer parallelism) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("programArgsList", programArgs);
         if (savepointPath != null) {
             body.put("savepointPath", savepointPath);
+        }
+        if (parallelism != null) {
+            body.put("parallelism", parallelism);
         }
         return post("/jars/" + jarId + "/run", body).path("jobid").asText();
     }
