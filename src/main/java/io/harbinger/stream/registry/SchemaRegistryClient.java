@@ -141,18 +141,6 @@ public class SchemaRegistryClient implements Serializable {
         return id;
     }
 
-    /** Whether the registry would accept this schema as the next version of the subject. */
-    public synchronized boolean isCompatible(String subject, Schema schema) throws RegistryUnavailableException {
-        init();
-        Response r = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
-                schemaBody(schema));
-        if (r.status == 404) {
-            return true; // no version yet: anything is compatible with nothing
-        }
-        requireOk(r, "check compatibility under subject " + subject);
-        return r.body.path("is_compatible").asBoolean(false);
-    }
-
     private SchemaNotFoundException notFound(int id) {
         return new SchemaNotFoundException("schema id " + id + " is not known to the registry at " + url);
     }

@@ -167,10 +167,6 @@ public final class FlinkCluster implements AutoCloseable {
         return s;
     }
 
-    public boolean highAvailability() {
-        return settings.getOrDefault("high-availability.type", "none").equalsIgnoreCase("zookeeper");
-    }
-
     public String restUrl() {
         return "http://127.0.0.1:" + restPort;
     }

@@ -13,7 +13,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP forwarder on a free 127.0.0.1 port in front of one service, to make that service unreachable without
@@ -34,7 +33,6 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private final AtomicLong accepted = new AtomicLong();
     private volatile Mode mode = Mode.OPEN;
     private volatile boolean closed;
 
@@ -52,10 +50,6 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
-    }
-
-    public long acceptedConnections() {
-        return accepted.get();
     }
 
     public Mode mode() {
@@ -82,7 +76,6 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 return;
             }
-            accepted.incrementAndGet();
             Mode m = mode;
             if (m == Mode.REFUSE) {
                 closeQuietly(client);

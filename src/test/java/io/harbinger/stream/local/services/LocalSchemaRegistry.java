@@ -55,8 +55,6 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /schemas/ids/{id}} -> {@code {"schema": "..."}}</li>
  *   <li>{@code GET /subjects}, {@code GET /subjects/{subject}/versions},
  *       {@code GET /subjects/{subject}/versions/{version|latest}}</li>
- *   <li>{@code POST /compatibility/subjects/{subject}/versions/{version|latest}}
- *       -> {@code {"is_compatible": bool, "messages": [...]}}</li>
  *   <li>{@code GET|PUT /config}, {@code GET|PUT /config/{subject}} with
  *       {@code {"compatibility": "BACKWARD|BACKWARD_TRANSITIVE|FORWARD|FORWARD_TRANSITIVE|FULL|FULL_TRANSITIVE|NONE"}}</li>
  * </ul>
@@ -78,7 +76,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
 
     /** What a request asked for; {@link #requests(RequestKind)} counts them. */
     public enum RequestKind {
-        REGISTER, LOOKUP, SCHEMA_BY_ID, SUBJECTS, VERSIONS, VERSION, COMPATIBILITY, CONFIG, OTHER
+        REGISTER, LOOKUP, SCHEMA_BY_ID, SUBJECTS, VERSIONS, VERSION, CONFIG, OTHER
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -214,10 +212,6 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         this.available = available;
     }
 
-    public boolean isAvailable() {
-        return available;
-    }
-
     /** Requests of a kind that reached the registry logic (after the availability and auth checks). */
     public long requests(RequestKind kind) {
         return counters.get(kind).get();
@@ -233,23 +227,12 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return requests(RequestKind.REGISTER);
     }
 
-    /** {@code POST /subjects/{subject}} requests served. */
-    public long lookupRequests() {
-        return requests(RequestKind.LOOKUP);
-    }
-
     public long unavailableResponses() {
         return unavailableResponses.get();
     }
 
     public long unauthorizedResponses() {
         return unauthorizedResponses.get();
-    }
-
-    public void resetCounters() {
-        counters.values().forEach(c -> c.set(0));
-        unavailableResponses.set(0);
-        unauthorizedResponses.set(0);
     }
 
     /**
@@ -423,13 +406,6 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                     // raw schema, as Confluent's /schema endpoint returns it
                     Outcome v = version(seg.get(1), seg.get(3));
                     return v.status == 200 ? ok(parseJson(v.body.get("schema").asText())) : v;
-                }
-                break;
-            case "compatibility":
-                if (n == 5 && "subjects".equals(seg.get(1)) && "versions".equals(seg.get(3))) {
-                    requireMethod(method, "POST");
-                    count(RequestKind.COMPATIBILITY);
-                    return compatibility(seg.get(2), seg.get(4), schemaText(body));
                 }
                 break;
             case "config":
@@ -626,32 +602,6 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return error(404, 40402, "Version " + versionText + " not found.");
         }
         return ok(versionNode(subject, v, schemasById.get(versions.get(v - 1) - 1)));
-    }
-
-    private synchronized Outcome compatibility(String subject, String versionText, String text) {
-        Schema schema = parse(text);
-        List<Integer> versions = subjectVersions.getOrDefault(subject, List.of());
-        List<Integer> against;
-        if ("latest".equals(versionText) || "-1".equals(versionText)) {
-            // Confluent answers "compatible" for a subject that has no versions yet
-            against = versions;
-        } else {
-            if (versions.isEmpty()) {
-                return subjectNotFound(subject);
-            }
-            int v = parseVersion(versionText, versions.size());
-            if (v < 1 || v > versions.size()) {
-                return error(404, 40402, "Version " + versionText + " not found.");
-            }
-            against = versions.subList(0, v);
-        }
-        List<String> problems = incompatibilities(subject, schema, against);
-        ObjectNode n = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
-        if (!problems.isEmpty()) {
-            ArrayNode m = n.putArray("messages");
-            problems.forEach(m::add);
-        }
-        return ok(n);
     }
 
     private synchronized Outcome putConfig(String subject, byte[] body) {
