@@ -56,14 +56,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a YAML job config, resolves {@code ${ENV}} and {@code ${file:/path}} references, applies {@code --set key=value} overrides and
+ * Reads a YAML job config, resolves {@code ${ENV}}, {@code ${file:/path}} and {@code ${secretsmanager:ARN}}
+ * references, applies {@code --set key=value} overrides and
  * checks everything before the job is built: unknown keys, missing keys, wrong types and impossible
  * combinations are all reported at once, each with the file and the dotted key.
  */
 public final class JobConfigLoader {
-    /** {@code ${file:/path}} (group 1) or {@code ${NAME}} / {@code ${NAME:-default}} (groups 2 and 3). */
+    /**
+     * {@code ${file:/path}} (group 1), {@code ${secretsmanager:ARN[#key]}} (group 2) or {@code ${NAME}} /
+     * {@code ${NAME:-default}} (groups 3 and 4).
+     */
     private static final Pattern REF = Pattern.compile(
-            "\\$\\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)}");
+            "\\$\\{(?:file:([^}]+)|secretsmanager:([^}]*)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final double MIN_STDDEV_FLOOR = 1e-6;
     /** Flink's own default for jobs below parallelism 86; kept explicit so savepoints stay restorable. */
@@ -72,9 +76,16 @@ public final class JobConfigLoader {
     private static final MemorySize MIN_WRITE_BUFFER = MemorySize.parse("1mb");
 
     private final Map<String, String> environment;
+    private final SecretsManagerReferences.Limits secretsManagerLimits;
 
     public JobConfigLoader(Map<String, String> environment) {
+        this(environment, SecretsManagerReferences.Limits.DEFAULT);
+    }
+
+    /** With other bounds for the calls to Secrets Manager (tests of an endpoint that does not answer). */
+    JobConfigLoader(Map<String, String> environment, SecretsManagerReferences.Limits secretsManagerLimits) {
         this.environment = environment;
+        this.secretsManagerLimits = secretsManagerLimits;
     }
 
     public static JobConfigLoader withSystemEnvironment() {
@@ -116,7 +127,10 @@ public final class JobConfigLoader {
     public JobConfig fromTree(ObjectNode tree, String source, List<String> overrides) {
         List<String> problems = new ArrayList<>();
         applyOverrides(tree, overrides, problems);
-        resolveEnvironment(tree, "", problems);
+        // Secrets Manager clients are made on the first reference only, and closed once everything is resolved.
+        try (SecretsManagerReferences secrets = new SecretsManagerReferences(secretsManagerLimits)) {
+            resolveEnvironment(tree, "", problems, secrets);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
@@ -153,8 +167,12 @@ public final class JobConfigLoader {
         }
     }
 
-    /** Replaces ${NAME} and ${NAME:-default} in every string value, so that secrets stay out of files. */
-    private void resolveEnvironment(JsonNode node, String path, List<String> problems) {
+    /**
+     * Replaces ${NAME}, ${NAME:-default}, ${file:/path} and ${secretsmanager:ARN[#key]} in every string value, so
+     * that secrets stay out of files.
+     */
+    private void resolveEnvironment(JsonNode node, String path, List<String> problems,
+                                    SecretsManagerReferences secrets) {
         if (node instanceof ObjectNode) {
             ObjectNode object = (ObjectNode) node;
             Iterator<Map.Entry<String, JsonNode>> it = object.fields();
@@ -163,9 +181,9 @@ public final class JobConfigLoader {
             for (Map.Entry<String, JsonNode> e : entries) {
                 String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 if (e.getValue().isTextual()) {
-                    object.set(e.getKey(), new TextNode(substitute(e.getValue().asText(), key, problems)));
+                    object.set(e.getKey(), new TextNode(substitute(e.getValue().asText(), key, problems, secrets)));
                 } else {
-                    resolveEnvironment(e.getValue(), key, problems);
+                    resolveEnvironment(e.getValue(), key, problems, secrets);
                 }
             }
         } else if (node instanceof ArrayNode) {
@@ -173,28 +191,30 @@ public final class JobConfigLoader {
             for (int i = 0; i < array.size(); i++) {
                 String key = path + "[" + i + "]";
                 if (array.get(i).isTextual()) {
-                    array.set(i, new TextNode(substitute(array.get(i).asText(), key, problems)));
+                    array.set(i, new TextNode(substitute(array.get(i).asText(), key, problems, secrets)));
                 } else {
-                    resolveEnvironment(array.get(i), key, problems);
+                    resolveEnvironment(array.get(i), key, problems, secrets);
                 }
             }
         }
     }
 
-    private String substitute(String value, String key, List<String> problems) {
+    private String substitute(String value, String key, List<String> problems, SecretsManagerReferences secrets) {
         Matcher m = REF.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String resolved;
             if (m.group(1) != null) {
                 resolved = readSecretFile(m.group(1).trim(), key, problems);
+            } else if (m.group(2) != null) {
+                resolved = secrets.resolve(m.group(2), key, problems);
             } else {
-                resolved = environment.get(m.group(2));
+                resolved = environment.get(m.group(3));
                 if (resolved == null) {
-                    resolved = m.group(3);
+                    resolved = m.group(4);
                 }
                 if (resolved == null) {
-                    problems.add(key + ": environment variable " + m.group(2) + " is not set");
+                    problems.add(key + ": environment variable " + m.group(3) + " is not set");
                     resolved = "";
                 }
             }
