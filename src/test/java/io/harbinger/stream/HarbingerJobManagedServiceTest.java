@@ -5,6 +5,7 @@ import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.MsfPropertyGroups;
+import io.harbinger.stream.testing.LocalSecretsManager;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -13,6 +14,8 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,10 +30,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The entry point's Managed Service for Apache Flink path, as {@code main} takes it without {@code --config}:
  * property groups read by the service's runtime library (here from a local JSON file with
  * {@code --msf-properties}, which {@code KinesisAnalyticsRuntime.getApplicationProperties(file)} reads like the
- * service's own), bound and checked by the same loader as a YAML file, then the same job graph.
+ * service's own), bound and checked by the same loader as a YAML file, then the same job graph. The database
+ * credentials the shipped properties reference in Secrets Manager come from {@link LocalSecretsManager} on
+ * 127.0.0.1, reached by the real SDK client through its standard endpoint override.
  */
 class HarbingerJobManagedServiceTest {
     private static final String SHIPPED = "jobs-config/msf-application-properties.json";
+    private static LocalSecretsManager secretsManager;
+
+    @BeforeAll
+    static void startLocalSecretsManager() throws Exception {
+        secretsManager = LocalSecretsManager.startWithTheShippedMsfSecret();
+    }
+
+    @AfterAll
+    static void stopLocalSecretsManager() {
+        assertThat(secretsManager.refused()).isEmpty();
+        secretsManager.close();
+    }
 
     private static JobConfig load(String... args) throws Exception {
         return HarbingerJob.loadManagedService(HarbingerJob.Arguments.parse(args));
@@ -44,6 +61,7 @@ class HarbingerJobManagedServiceTest {
         assertThat(config.input().kinesis().recordPublisher()).isEqualTo(KinesisRecordPublisher.EFO);
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo(LocalSecretsManager.SHIPPED_MSF_POSTGRES_PASSWORD);
 
         // The service owns checkpointing and the state backend: the job leaves them alone there, and sets the
         // rest as on a cluster.
@@ -97,6 +115,23 @@ class HarbingerJobManagedServiceTest {
                 .hasMessageContaining("property group source.kinesis, key regoin: unknown key")
                 .hasMessageContaining("property group source.kinesis, key region: is required")
                 .hasMessageContaining("property group registy: unknown key (registy)");
+    }
+
+    @Test
+    void aSecretTheRoleMayNotReadIsNamedWithTheFileTheGroupTheKeyAndTheReference(@TempDir Path dir) throws Exception {
+        String denied = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:harbinger/postgres-admin-QrStUv";
+        secretsManager.putString(denied, "{\"password\":\"admin-password-never-shown\"}").deny(denied);
+        Path file = dir.resolve("application-properties.json");
+        Files.writeString(file, Files.readString(Path.of(SHIPPED))
+                .replace(LocalSecretsManager.SHIPPED_MSF_POSTGRES_SECRET + "#password", denied + "#password"));
+
+        assertThatThrownBy(() -> load("--msf-properties", file.toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("property group sinks.jdbc, key password: Secrets Manager secret " + denied
+                        + " (from ${secretsmanager:" + denied + "#password}) may not be read by the job's AWS"
+                        + " credentials (AccessDeniedException: ")
+                .hasMessageNotContaining("admin-password-never-shown");
     }
 
     @Test

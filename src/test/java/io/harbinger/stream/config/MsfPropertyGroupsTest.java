@@ -3,7 +3,11 @@ package io.harbinger.stream.config;
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.SourceType;
 
+import io.harbinger.stream.testing.LocalSecretsManager;
+
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,9 +19,25 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Managed Service for Apache Flink property groups onto the typed config, with the same checks as a file. */
+/**
+ * Managed Service for Apache Flink property groups onto the typed config, with the same checks as a file. The
+ * shipped properties take the database credentials from Secrets Manager: here from {@link LocalSecretsManager}
+ * on 127.0.0.1, through the real SDK client.
+ */
 class MsfPropertyGroupsTest {
+    private static LocalSecretsManager secretsManager;
     private final JobConfigLoader loader = new JobConfigLoader(Map.of());
+
+    @BeforeAll
+    static void startLocalSecretsManager() throws Exception {
+        secretsManager = LocalSecretsManager.startWithTheShippedMsfSecret();
+    }
+
+    @AfterAll
+    static void stopLocalSecretsManager() {
+        assertThat(secretsManager.refused()).isEmpty();
+        secretsManager.close();
+    }
 
     @Test
     void shippedApplicationPropertiesBindThroughTheRuntimeLibrary() throws Exception {
@@ -35,6 +55,22 @@ class MsfPropertyGroupsTest {
         assertThat(config.kafkaSink().properties()).containsEntry("security.protocol", "SSL");
         assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
         assertThat(config.jdbcSink().batchSize()).isEqualTo(1000);
+        // the database user and password from one Secrets Manager secret, fetched once, never printed
+        assertThat(config.jdbcSink().username()).isEqualTo(LocalSecretsManager.SHIPPED_MSF_POSTGRES_USER);
+        assertThat(config.jdbcSink().password().reveal()).isEqualTo(LocalSecretsManager.SHIPPED_MSF_POSTGRES_PASSWORD);
+        assertThat(config.toString()).doesNotContain(LocalSecretsManager.SHIPPED_MSF_POSTGRES_PASSWORD);
+    }
+
+    @Test
+    void theShippedPropertiesHoldNoPasswordOnlyAReference() throws Exception {
+        Map<String, Properties> groups =
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json");
+        int before = secretsManager.requests(LocalSecretsManager.SHIPPED_MSF_POSTGRES_SECRET);
+
+        assertThat(groups.get("sinks.jdbc").getProperty("password")).isEqualTo("${secretsmanager:"
+                + LocalSecretsManager.SHIPPED_MSF_POSTGRES_SECRET + "#password}");
+        MsfPropertyGroups.load(loader, groups, "msf.json", List.of());
+        assertThat(secretsManager.requests(LocalSecretsManager.SHIPPED_MSF_POSTGRES_SECRET) - before).isEqualTo(1);
     }
 
     @Test
