@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shaded job jar that `mvn package` leaves in target/ (this runs in the verify phase, after it), checked
  * against what a Flink 1.20 cluster and Managed Service for Apache Flink provide and need: one entry point,
  * Flink and its state backend left to the runtime, connectors, the JDBC driver and the MSF runtime
- * properties library inside, no unrelocated Guava or Jackson next to the runtime's own, one Avro, and the
- * service files merged so that the driver and the connectors' factories are found.
+ * properties library inside, the AWS SDK's Secrets Manager client, no unrelocated Guava or Jackson next to the
+ * runtime's own, one Avro, and the service files merged so that the driver and the connectors' factories are found.
  */
 class ShadedJarIT {
     /** The managed service refuses larger application jars. */
@@ -182,6 +182,20 @@ class ShadedJarIT {
                 "org/postgresql/Driver.class",
                 "org/apache/flink/formats/avro/AvroDeserializationSchema.class",
                 "com/amazonaws/services/kinesisanalytics/runtime/KinesisAnalyticsRuntime.class");
+    }
+
+    @Test
+    void carriesTheSecretsManagerClientUnrelocatedWithTheJdkHttpClientOnly() throws IOException {
+        // ${secretsmanager:...} config references: the SDK v2 client as published (its own service files and
+        // endpoint rules are found under their original names), with HttpURLConnection as the only HTTP client.
+        assertThat(entries).contains(
+                "software/amazon/awssdk/services/secretsmanager/SecretsManagerClient.class",
+                "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
+                "io/harbinger/stream/config/SecretsManagerReferences.class");
+        assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/http/apache")
+                || e.startsWith("software/amazon/awssdk/http/nio/") || e.startsWith("org/apache/hc/"));
+        assertThat(serviceFile("META-INF/services/software.amazon.awssdk.http.SdkHttpService"))
+                .containsExactly("software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService");
     }
 
     @Test
