@@ -379,11 +379,12 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     /**
-     * Runs an uploaded jar's main class ({@code POST /jars/{id}/run}) at the cluster's parallelism.default and
-     * returns the job id.
+     * Runs an uploaded jar's main class ({@code POST /jars/{id}/run}) as {@code flink run} does without
+     * {@code -p}: at the cluster's parallelism.default (the REST API on its own would pick 1), and returns the
+     * job id.
      */
     public String runJar(String jarId, List<String> programArgs, String savepointPath) {
-        return runJar(jarId, programArgs, savepointPath, null);
+        return runJar(jarId, programArgs, savepointPath, Integer.valueOf(settings.get("parallelism.default")));
     }
 
     /** As {@code flink run -p PARALLELISM}: the submission's parallelism, which the job must keep. */
