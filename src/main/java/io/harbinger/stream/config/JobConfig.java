@@ -300,6 +300,7 @@ public final class JobConfig implements Serializable {
         private final boolean bounded;
         private final Duration partitionDiscoveryInterval;
         private final Map<String, String> properties;
+        private final KafkaAuthentication authentication;
 
         public KafkaSourceSettings(String bootstrapServers,
                                    List<String> topics,
@@ -308,7 +309,8 @@ public final class JobConfig implements Serializable {
                                    StartingOffsets startingOffsets,
                                    boolean bounded,
                                    Duration partitionDiscoveryInterval,
-                                   Map<String, String> properties) {
+                                   Map<String, String> properties,
+                                   KafkaAuthentication authentication) {
             this.bootstrapServers = bootstrapServers;
             this.topics = topics;
             this.topicPattern = topicPattern;
@@ -317,6 +319,12 @@ public final class JobConfig implements Serializable {
             this.bounded = bounded;
             this.partitionDiscoveryInterval = partitionDiscoveryInterval;
             this.properties = properties;
+            this.authentication = authentication;
+        }
+
+        /** What the source's consumer and admin client get: {@code properties} and what authentication sets. */
+        public Map<String, String> clientProperties() {
+            return authentication.clientProperties(properties);
         }
 
         @Override
@@ -324,7 +332,8 @@ public final class JobConfig implements Serializable {
             return "KafkaSourceSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics
                     + ", topicPattern=" + topicPattern + ", groupId=" + groupId + ", startingOffsets="
                     + startingOffsets + ", bounded=" + bounded + ", partitionDiscoveryInterval="
-                    + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties) + "]";
+                    + partitionDiscoveryInterval + ", properties=" + SensitiveProperties.masked(properties)
+                    + ", authentication=" + authentication + "]";
         }
 
         public String bootstrapServers() {
@@ -359,6 +368,10 @@ public final class JobConfig implements Serializable {
             return properties;
         }
 
+        public KafkaAuthentication authentication() {
+            return authentication;
+        }
+
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
@@ -368,13 +381,14 @@ public final class JobConfig implements Serializable {
                     && Objects.equals(topicPattern, that.topicPattern) && Objects.equals(groupId, that.groupId)
                     && Objects.equals(startingOffsets, that.startingOffsets) && bounded == that.bounded
                     && Objects.equals(partitionDiscoveryInterval, that.partitionDiscoveryInterval)
-                    && Objects.equals(properties, that.properties);
+                    && Objects.equals(properties, that.properties)
+                    && Objects.equals(authentication, that.authentication);
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(bootstrapServers, topics, topicPattern, groupId, startingOffsets, bounded,
-                    partitionDiscoveryInterval, properties);
+                    partitionDiscoveryInterval, properties, authentication);
         }
     }
 
@@ -769,6 +783,7 @@ public final class JobConfig implements Serializable {
         private final Duration transactionTimeout;
         private final Duration brokerMaxTransactionTimeout;
         private final Map<String, String> properties;
+        private final KafkaAuthentication authentication;
 
         public KafkaSinkSettings(String bootstrapServers,
                                  String aggregatesTopic,
@@ -778,7 +793,8 @@ public final class JobConfig implements Serializable {
                                  String transactionalIdPrefix,
                                  Duration transactionTimeout,
                                  Duration brokerMaxTransactionTimeout,
-                                 Map<String, String> properties) {
+                                 Map<String, String> properties,
+                                 KafkaAuthentication authentication) {
             this.bootstrapServers = bootstrapServers;
             this.aggregatesTopic = aggregatesTopic;
             this.anomaliesTopic = anomaliesTopic;
@@ -788,6 +804,15 @@ public final class JobConfig implements Serializable {
             this.transactionTimeout = transactionTimeout;
             this.brokerMaxTransactionTimeout = brokerMaxTransactionTimeout;
             this.properties = properties;
+            this.authentication = authentication;
+        }
+
+        /**
+         * What every Kafka client of the sinks' cluster gets (the four producers and the dead-letter replay's
+         * clients): {@code properties} and what authentication sets.
+         */
+        public Map<String, String> clientProperties() {
+            return authentication.clientProperties(properties);
         }
 
         @Override
@@ -796,7 +821,8 @@ public final class JobConfig implements Serializable {
                     + ", anomaliesTopic=" + anomaliesTopic + ", deadLetterTopic=" + deadLetterTopic
                     + ", lateEventsTopic=" + lateEventsTopic + ", transactionalIdPrefix=" + transactionalIdPrefix
                     + ", transactionTimeout=" + transactionTimeout + ", brokerMaxTransactionTimeout="
-                    + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties) + "]";
+                    + brokerMaxTransactionTimeout + ", properties=" + SensitiveProperties.masked(properties)
+                    + ", authentication=" + authentication + "]";
         }
 
         public String bootstrapServers() {
@@ -835,6 +861,10 @@ public final class JobConfig implements Serializable {
             return properties;
         }
 
+        public KafkaAuthentication authentication() {
+            return authentication;
+        }
+
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
@@ -848,13 +878,15 @@ public final class JobConfig implements Serializable {
                     && Objects.equals(transactionalIdPrefix, that.transactionalIdPrefix)
                     && Objects.equals(transactionTimeout, that.transactionTimeout)
                     && Objects.equals(brokerMaxTransactionTimeout, that.brokerMaxTransactionTimeout)
-                    && Objects.equals(properties, that.properties);
+                    && Objects.equals(properties, that.properties)
+                    && Objects.equals(authentication, that.authentication);
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(bootstrapServers, aggregatesTopic, anomaliesTopic, deadLetterTopic, lateEventsTopic,
-                    transactionalIdPrefix, transactionTimeout, brokerMaxTransactionTimeout, properties);
+                    transactionalIdPrefix, transactionTimeout, brokerMaxTransactionTimeout, properties,
+                    authentication);
         }
     }
 

@@ -34,6 +34,8 @@ import io.harbinger.events.EventType;
 import io.harbinger.stream.registry.WireFormat;
 
 import org.apache.flink.configuration.MemorySize;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -74,6 +76,11 @@ public final class JobConfigLoader {
     static final int DEFAULT_MAX_PARALLELISM = 128;
     /** Below this a memtable holds a few thousand entries and every flush is an L0 file of its own. */
     private static final MemorySize MIN_WRITE_BUFFER = MemorySize.parse("1mb");
+    /** An IAM role in any partition, e.g. arn:aws:iam::123456789012:role/harbinger-msk. */
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+    /** A profile name that stays one JAAS option value: no quotes, backslashes, semicolons or blanks. */
+    private static final Pattern PROFILE_NAME = Pattern.compile("[\\w.@+-]{1,128}");
 
     private final Map<String, String> environment;
     private final SecretsManagerReferences.Limits secretsManagerLimits;
@@ -334,6 +341,7 @@ public final class JobConfigLoader {
 
         ConfigNode sinks = root.child("sinks");
         ConfigNode kafkaOut = sinks.child("kafka");
+        Map<String, String> sinkProperties = kafkaOut.stringMap("properties");
         KafkaSinkSettings kafkaSink = new KafkaSinkSettings(
                 kafkaOut.string("bootstrap-servers"),
                 kafkaOut.string("aggregates-topic"),
@@ -343,7 +351,8 @@ public final class JobConfigLoader {
                 kafkaOut.string("transactional-id-prefix"),
                 kafkaOut.duration("transaction-timeout", Duration.ofMinutes(15)),
                 kafkaOut.duration("broker-max-transaction-timeout", Duration.ofMinutes(15)),
-                kafkaOut.stringMap("properties"));
+                sinkProperties,
+                authentication(kafkaOut, sinkProperties));
         ConfigNode jdbc = sinks.child("jdbc");
         JdbcSinkSettings jdbcSink = new JdbcSinkSettings(
                 jdbc.string("url"),
@@ -392,6 +401,7 @@ public final class JobConfigLoader {
     }
 
     private static KafkaSourceSettings bindKafka(ConfigNode kafkaIn) {
+        Map<String, String> properties = kafkaIn.stringMap("properties");
         KafkaSourceSettings kafkaSource = new KafkaSourceSettings(
                 kafkaIn.string("bootstrap-servers"),
                 kafkaIn.stringList("topics"),
@@ -400,7 +410,8 @@ public final class JobConfigLoader {
                 kafkaIn.enumValue("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED_OR_EARLIEST),
                 kafkaIn.bool("bounded", false),
                 kafkaIn.duration("partition-discovery-interval", Duration.ofMinutes(1)),
-                kafkaIn.stringMap("properties"));
+                properties,
+                authentication(kafkaIn, properties));
         if (kafkaSource.topics().isEmpty() == kafkaSource.topicPattern().isEmpty()) {
             kafkaIn.problem("topics", "give exactly one of topics (a list) or topic-pattern (a regular expression)");
         }
@@ -413,6 +424,63 @@ public final class JobConfigLoader {
         });
 
         return kafkaSource;
+    }
+
+    /**
+     * {@code authentication} and {@code iam} of a Kafka section (source.kafka, sinks.kafka). With IAM, a client
+     * property that contradicts it is an error named by its key: a protocol other than SASL_SSL, another SASL
+     * mechanism or the settings of one (a SCRAM login in sasl.jaas.config, a login callback handler).
+     */
+    private static KafkaAuthentication authentication(ConfigNode section, Map<String, String> properties) {
+        KafkaAuthentication.Method method = section.enumValue("authentication", KafkaAuthentication.Method.class,
+                KafkaAuthentication.Method.NONE);
+        if (method == KafkaAuthentication.Method.NONE) {
+            section.notUsed("iam", "authentication is none");
+            return KafkaAuthentication.none();
+        }
+        ConfigNode iam = section.child("iam");
+        Optional<String> roleArn = iam.optionalString("role-arn");
+        Optional<String> stsRegion = iam.optionalString("sts-region");
+        Optional<String> profileName = iam.optionalString("profile-name");
+        roleArn.filter(arn -> !ROLE_ARN.matcher(arn).matches()).ifPresent(arn -> iam.problem("role-arn",
+                "expected an IAM role ARN such as arn:aws:iam::123456789012:role/harbinger-msk, got \"" + arn + "\""));
+        stsRegion.filter(region -> !AWS_REGION.matcher(region).matches()).ifPresent(region -> iam.problem(
+                "sts-region", "expected an AWS region such as eu-west-1, got \"" + region + "\""));
+        if (stsRegion.isPresent() && roleArn.isEmpty()) {
+            iam.problem("sts-region", "is only used with role-arn (the STS endpoint that assumes the role)");
+        }
+        profileName.filter(name -> !PROFILE_NAME.matcher(name).matches()).ifPresent(name -> iam.problem(
+                "profile-name", "expected a profile name of letters, digits and _.@+-, got \"" + name + "\""));
+        if (roleArn.isPresent() && profileName.isPresent()) {
+            iam.problem("profile-name", "give at most one of role-arn and profile-name");
+        }
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            String conflict = conflictWithIam(property.getKey(), property.getValue().trim());
+            if (conflict != null) {
+                section.problem("properties." + property.getKey(), conflict);
+            }
+        }
+        return KafkaAuthentication.iam(roleArn, stsRegion, profileName);
+    }
+
+    /** Why a client property cannot stand beside authentication iam, or null; never quotes a value that may be secret. */
+    private static String conflictWithIam(String key, String value) {
+        switch (key) {
+            case CommonClientConfigs.SECURITY_PROTOCOL_CONFIG:
+                return value.equalsIgnoreCase(KafkaAuthentication.IAM_SECURITY_PROTOCOL) ? null
+                        : "is \"" + value + "\", but authentication iam needs SASL_SSL (MSK's IAM listeners speak TLS"
+                        + " only); remove it";
+            case SaslConfigs.SASL_MECHANISM:
+                return value.equals(KafkaAuthentication.IAM_MECHANISM) ? null
+                        : "is \"" + value + "\", but authentication iam uses AWS_MSK_IAM; remove it";
+            case SaslConfigs.SASL_JAAS_CONFIG:
+            case SaslConfigs.SASL_CLIENT_CALLBACK_HANDLER_CLASS:
+                return "is set by authentication iam (from the iam keys); remove it";
+            default:
+                return key.startsWith("sasl.")
+                        ? "configures another SASL mechanism, but authentication iam uses AWS_MSK_IAM; remove it"
+                        : null;
+        }
     }
 
     /** source.kinesis: FlinkKinesisConsumer settings; see docs/configuration.md, section source.kinesis. */

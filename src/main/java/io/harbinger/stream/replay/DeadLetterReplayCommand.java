@@ -84,7 +84,7 @@ public final class DeadLetterReplayCommand {
             target = config.input().kafka().topics().get(0);
         }
         var sinks = config.kafkaSink();
-        ReplayOptions options = new ReplayOptions(sinks.bootstrapServers(), sinks.properties(), sinks.deadLetterTopic(),
+        ReplayOptions options = new ReplayOptions(sinks.bootstrapServers(), sinks.clientProperties(), sinks.deadLetterTopic(),
                 target, ledger == null ? ReplayOptions.defaultLedgerTopic(sinks.deadLetterTopic()) : ledger,
                 reasons, from, to, dryRun);
         if (!dryRun) {

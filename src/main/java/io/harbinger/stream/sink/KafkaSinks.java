@@ -42,7 +42,7 @@ public final class KafkaSinks {
             properties.setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                     String.valueOf(RECORD_COPY_MAX_REQUEST_BYTES));
         }
-        properties.putAll(settings.properties());
+        properties.putAll(settings.clientProperties());
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(settings.transactionTimeout().toMillis()));
         return properties;

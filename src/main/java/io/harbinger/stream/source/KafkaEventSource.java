@@ -20,7 +20,7 @@ public final class KafkaEventSource {
         Properties properties = new Properties();
         // Upstream producers may be transactional: never read what they aborted.
         properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.putAll(settings.properties());
+        properties.putAll(settings.clientProperties());
         properties.setProperty("partition.discovery.interval.ms",
                 String.valueOf(settings.partitionDiscoveryInterval().toMillis()));
         properties.setProperty("commit.offsets.on.checkpoint", "true");

@@ -207,6 +207,106 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void withoutAuthenticationTheClientsGetThePropertiesAsTheyAre() {
+        JobConfig config = loader.parse(MINIMAL, "m.yaml", List.of("source.kafka.properties.security.protocol=SSL"));
+
+        assertThat(config.input().kafka().authentication()).isEqualTo(KafkaAuthentication.none());
+        assertThat(config.input().kafka().clientProperties()).containsExactly(Map.entry("security.protocol", "SSL"));
+        assertThat(config.kafkaSink().authentication().method()).isEqualTo(KafkaAuthentication.Method.NONE);
+        assertThat(config.kafkaSink().clientProperties()).isEmpty();
+    }
+
+    @Test
+    void iamAuthenticationSetsTheFourMskIamPropertiesForSourceAndSinks() {
+        String yaml = MINIMAL.replace("group-id: g}", "group-id: g, authentication: iam,"
+                        + " properties: {ssl.truststore.location: /etc/msk.p12, security.protocol: sasl_ssl}}")
+                .replace("transactional-id-prefix: tx", "transactional-id-prefix: tx\n    authentication: IAM\n"
+                        + "    iam: {role-arn: \"arn:aws:iam::123456789012:role/harbinger-msk\", sts-region: eu-west-1}");
+
+        JobConfig config = loader.parse(yaml, "m.yaml", List.of());
+
+        assertThat(config.input().kafka().authentication().method()).isEqualTo(KafkaAuthentication.Method.IAM);
+        assertThat(config.input().kafka().clientProperties()).containsOnly(
+                Map.entry("ssl.truststore.location", "/etc/msk.p12"),
+                Map.entry("security.protocol", "SASL_SSL"),
+                Map.entry("sasl.mechanism", "AWS_MSK_IAM"),
+                Map.entry("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;"),
+                Map.entry("sasl.client.callback.handler.class",
+                        "software.amazon.msk.auth.iam.IAMClientCallbackHandler"));
+        // what the file said stays as it was: only the clients get the IAM properties
+        assertThat(config.input().kafka().properties()).doesNotContainKey("sasl.mechanism");
+        assertThat(config.kafkaSink().authentication().roleArn()).contains("arn:aws:iam::123456789012:role/harbinger-msk");
+        assertThat(config.kafkaSink().clientProperties()).containsEntry("sasl.jaas.config",
+                "software.amazon.msk.auth.iam.IAMLoginModule required"
+                        + " awsRoleArn=\"arn:aws:iam::123456789012:role/harbinger-msk\" awsStsRegion=\"eu-west-1\";")
+                .containsEntry("sasl.mechanism", "AWS_MSK_IAM");
+        assertThat(config.kafkaSink().toString()).contains("authentication=iam[role-arn=arn:aws:iam::123456789012:role/"
+                + "harbinger-msk, sts-region=eu-west-1]");
+        // a profile (e.g. for the dead-letter replay from an operator's machine), set like any key
+        JobConfig profile = loader.parse(MINIMAL, "m.yaml", List.of("sinks.kafka.authentication=iam",
+                "sinks.kafka.iam.profile-name=msk-ops"));
+        assertThat(profile.kafkaSink().clientProperties().get("sasl.jaas.config"))
+                .isEqualTo("software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"msk-ops\";");
+    }
+
+    @Test
+    void iamBesideAnotherProtocolMechanismOrScramLoginIsReportedWithEveryKeyAtOnce() {
+        String yaml = MINIMAL.replace("group-id: g}", "group-id: g, authentication: iam, properties: {"
+                        + "security.protocol: PLAINTEXT, sasl.mechanism: SCRAM-SHA-512, sasl.jaas.config: 'org.apache.kafka"
+                        + ".common.security.scram.ScramLoginModule required username=\"u\" password=\"Scr4mSecret\";'}}")
+                .replace("transactional-id-prefix: tx", "transactional-id-prefix: tx\n    authentication: iam\n"
+                        + "    properties: {security.protocol: SASL_PLAINTEXT, sasl.login.callback.handler.class: x.Y,"
+                        + " sasl.client.callback.handler.class: x.Z}");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "jobs-config/msk.yaml", List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobs-config/msk.yaml")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "source.kafka.properties.security.protocol: is \"PLAINTEXT\", but authentication iam needs"
+                                + " SASL_SSL (MSK's IAM listeners speak TLS only); remove it",
+                        "source.kafka.properties.sasl.mechanism: is \"SCRAM-SHA-512\", but authentication iam uses"
+                                + " AWS_MSK_IAM; remove it",
+                        "source.kafka.properties.sasl.jaas.config: is set by authentication iam (from the iam keys);"
+                                + " remove it",
+                        "sinks.kafka.properties.security.protocol: is \"SASL_PLAINTEXT\", but authentication iam needs"
+                                + " SASL_SSL (MSK's IAM listeners speak TLS only); remove it",
+                        "sinks.kafka.properties.sasl.login.callback.handler.class: configures another SASL mechanism,"
+                                + " but authentication iam uses AWS_MSK_IAM; remove it",
+                        "sinks.kafka.properties.sasl.client.callback.handler.class: is set by authentication iam"
+                                + " (from the iam keys); remove it"))
+                // the SCRAM password is named by its key only
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Scr4mSecret"));
+    }
+
+    @Test
+    void iamKeysAreTypedAndOnlyUsedWithIam() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of(
+                "source.kafka.authentication=kerberos",
+                "sinks.kafka.iam.profile-name=ops")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "source.kafka.authentication: must be one of [none, iam], got \"kerberos\"",
+                        "sinks.kafka.iam: not used when authentication is none; remove it"));
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of(
+                "source.kafka.authentication=iam",
+                "source.kafka.iam.role-arn=harbinger-msk",
+                "source.kafka.iam.rolearn=x",
+                "sinks.kafka.authentication=iam",
+                "sinks.kafka.iam.sts-region=Europe",
+                "sinks.kafka.iam.profile-name=ops\" awsRoleArn=\"x")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "source.kafka.iam.role-arn: expected an IAM role ARN such as"
+                                + " arn:aws:iam::123456789012:role/harbinger-msk, got \"harbinger-msk\"",
+                        "source.kafka.iam.rolearn: unknown key",
+                        "sinks.kafka.iam.sts-region: expected an AWS region such as eu-west-1, got \"Europe\"",
+                        "sinks.kafka.iam.sts-region: is only used with role-arn (the STS endpoint that assumes the role)",
+                        "sinks.kafka.iam.profile-name: expected a profile name of letters, digits and _.@+-, got"
+                                + " \"ops\" awsRoleArn=\"x\""));
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("sinks.kafka.authentication=iam",
+                "sinks.kafka.iam.role-arn=arn:aws:iam::123456789012:role/a", "sinks.kafka.iam.profile-name=ops")))
+                .hasMessageContaining("sinks.kafka.iam.profile-name: give at most one of role-arn and profile-name");
+    }
+
+    @Test
     void transactionTimeoutMustCoverCheckpointsAndStayUnderTheBrokerMaximum() {
         assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml",
                 List.of("checkpoints.interval=1m", "checkpoints.timeout=20m")))
