@@ -1,6 +1,9 @@
 package io.harbinger.stream.it;
 
 import io.harbinger.stream.HarbingerJob;
+import io.harbinger.stream.config.KafkaAuthentication;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -8,12 +11,15 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shaded job jar that `mvn package` leaves in target/ (this runs in the verify phase, after it), checked
  * against what a Flink 1.20 cluster and Managed Service for Apache Flink provide and need: one entry point,
  * Flink and its state backend left to the runtime, connectors, the JDBC driver and the MSF runtime
- * properties library inside, the AWS SDK's Secrets Manager client, no unrelocated Guava or Jackson next to the
- * runtime's own, one Avro, and the service files merged so that the driver and the connectors' factories are found.
+ * properties library inside, the AWS SDK's Secrets Manager client, the MSK IAM login module under the name Kafka
+ * loads it by, no unrelocated Guava or Jackson next to the runtime's own, one Avro, and the service files merged so
+ * that the driver and the connectors' factories are found.
  */
 class ShadedJarIT {
     /** The managed service refuses larger application jars. */
@@ -196,6 +203,49 @@ class ShadedJarIT {
                 || e.startsWith("software/amazon/awssdk/http/nio/") || e.startsWith("org/apache/hc/"));
         assertThat(serviceFile("META-INF/services/software.amazon.awssdk.http.SdkHttpService"))
                 .containsExactly("software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService");
+    }
+
+    @Test
+    void carriesTheMskIamLoginModuleAndCallbackHandlerUnderTheNamesKafkaLoadsThemBy() throws Exception {
+        // sasl.jaas.config and sasl.client.callback.handler.class name them: relocated, Kafka would not find them
+        for (String className : List.of(KafkaAuthentication.IAM_LOGIN_MODULE, KafkaAuthentication.IAM_CALLBACK_HANDLER,
+                "software.amazon.msk.auth.iam.internals.IAMSaslClientProvider")) {
+            assertThat(entries).contains(className.replace('.', '/') + ".class");
+        }
+        assertThat(KafkaAuthentication.IAM_LOGIN_MODULE).isEqualTo("software.amazon.msk.auth.iam.IAMLoginModule");
+        assertThat(KafkaAuthentication.IAM_CALLBACK_HANDLER)
+                .isEqualTo("software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+        // its AWS SDK: STS for iam.role-arn, and the JDK's URLConnection as the HTTP client
+        assertThat(entries).contains("software/amazon/awssdk/services/sts/StsClient.class",
+                "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class");
+        // and not the Netty and Apache HttpClient 4 it would bring (the SDK's own clients: the Secrets Manager test)
+        assertThat(entries).noneMatch(e -> e.startsWith("io/netty/") || e.startsWith("org/apache/http/"));
+
+        // The jar's own copy signs a token: the library works with the jar's relocated Jackson, on the JDK and
+        // SLF4J alone (what a Flink runtime adds), for a broker host that names its region as MSK's do.
+        List<URL> urls = new ArrayList<>(List.of(jar.toUri().toURL()));
+        for (String element : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (Path.of(element).getFileName().toString().startsWith("slf4j-api-")) {
+                urls.add(Path.of(element).toUri().toURL());
+            }
+        }
+        try (URLClassLoader jarOnly = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            Class<?> credentials = jarOnly.loadClass("software.amazon.awssdk.auth.credentials.AwsCredentials");
+            Object key = jarOnly.loadClass("software.amazon.awssdk.auth.credentials.AwsBasicCredentials")
+                    .getMethod("create", String.class, String.class).invoke(null, "AKIASHADEDJARTEST", "not-a-secret");
+            Class<?> params = jarOnly.loadClass("software.amazon.msk.auth.iam.internals.AuthenticationRequestParams");
+            Object request = params.getMethod("create", String.class, credentials, String.class).invoke(null,
+                    "b-1.harbinger.abc123.c2.kafka.eu-west-1.amazonaws.com", key, "harbinger-shaded-jar-test");
+            Object generator = jarOnly.loadClass("software.amazon.msk.auth.iam.internals.AWS4SignedPayloadGenerator")
+                    .getConstructor().newInstance();
+            byte[] payload = (byte[]) generator.getClass().getMethod("signedPayload", params).invoke(generator, request);
+            Map<String, Object> json = new ObjectMapper().readerForMapOf(Object.class).readValue(payload);
+            assertThat(json).containsEntry("version", "2020_10_22").containsEntry("action", "kafka-cluster:Connect")
+                    .containsEntry("host", "b-1.harbinger.abc123.c2.kafka.eu-west-1.amazonaws.com")
+                    .containsEntry("x-amz-algorithm", "AWS4-HMAC-SHA256").containsKey("x-amz-signature");
+            assertThat((String) json.get("x-amz-credential"))
+                    .matches("AKIASHADEDJARTEST/\\d{8}/eu-west-1/kafka-cluster/aws4_request");
+        }
     }
 
     @Test

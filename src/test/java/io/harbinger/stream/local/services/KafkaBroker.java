@@ -1,6 +1,9 @@
 package io.harbinger.stream.local.services;
 
 import io.harbinger.stream.local.WorkDirs;
+import io.harbinger.stream.local.services.mskiam.MskIamStandInCallbackHandler;
+import io.harbinger.stream.local.services.mskiam.MskIamStandInLoginModule;
+import io.harbinger.stream.local.services.mskiam.MskIamStandInSaslServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,6 +14,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -46,6 +50,10 @@ import java.util.stream.Collectors;
  * broker's own controller and admin traffic and for test set-up): SASL_SSL with SCRAM-SHA-512, the users created
  * when the storage is formatted, and SSL with {@code ssl.client.auth=required} (mutual TLS). No authorizer runs:
  * an authenticated client may do everything.
+ *
+ * <p>With {@link Security#mskIam()} the SASL_SSL listener also offers {@code AWS_MSK_IAM}, served by the test
+ * code's stand-in for MSK's IAM broker side ({@link MskIamStandInSaslServer}; its classes are copied into the
+ * work directory and put on the broker's classpath).
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -81,13 +89,19 @@ public final class KafkaBroker implements AutoCloseable {
     /**
      * The secured listeners' settings: the broker's key store (its certificate, for both TLS listeners), the
      * trust store its SSL listener checks client certificates against, one password for both stores and the
-     * key, and the SCRAM-SHA-512 users (name to password) written into the metadata log at format time.
+     * key, and the SCRAM-SHA-512 users (name to password) written into the metadata log at format time;
+     * {@code mskIam}, when not null, the one identity of the {@code AWS_MSK_IAM} stand-in on the SASL_SSL listener.
      */
-    public record Security(Path keystore, Path clientTruststore, String storePassword, Map<String, String> scramUsers) {
+    public record Security(Path keystore, Path clientTruststore, String storePassword, Map<String, String> scramUsers,
+                           MskIamStandInSaslServer.Account mskIam) {
+        public Security(Path keystore, Path clientTruststore, String storePassword, Map<String, String> scramUsers) {
+            this(keystore, clientTruststore, storePassword, scramUsers, null);
+        }
+
         @Override
         public String toString() {
             return "Security[keystore=" + keystore + ", clientTruststore=" + clientTruststore + ", scramUsers="
-                    + scramUsers.keySet() + "]";
+                    + scramUsers.keySet() + ", mskIam=" + mskIam + "]";
         }
     }
 
@@ -331,11 +345,22 @@ public final class KafkaBroker implements AutoCloseable {
             p.setProperty("advertised.listeners", p.getProperty("advertised.listeners") + secured);
             p.setProperty("listener.security.protocol.map",
                     p.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL,SSL:SSL");
-            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-            p.setProperty("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            String mechanisms = security.mskIam() == null ? "SCRAM-SHA-512"
+                    : "SCRAM-SHA-512," + MskIamStandInSaslServer.MECHANISM;
+            p.setProperty("sasl.enabled.mechanisms", mechanisms);
+            p.setProperty("listener.name.sasl_ssl.sasl.enabled.mechanisms", mechanisms);
             // server side only: the broker talks to itself over PLAINTEXT and never logs in with SCRAM
             p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            if (security.mskIam() != null) {
+                MskIamStandInSaslServer.Account iam = security.mskIam();
+                p.setProperty("listener.name.sasl_ssl.aws_msk_iam.sasl.jaas.config",
+                        MskIamStandInLoginModule.class.getName() + " required accessKeyId=\"" + iam.accessKeyId()
+                                + "\" secretAccessKey=\"" + iam.secretAccessKey() + "\" region=\"" + iam.region()
+                                + "\" auditLog=\"" + slashes(iam.auditLog()) + "\";");
+                p.setProperty("listener.name.sasl_ssl.aws_msk_iam.sasl.server.callback.handler.class",
+                        MskIamStandInCallbackHandler.class.getName());
+            }
             p.setProperty("ssl.keystore.location", slashes(security.keystore()));
             p.setProperty("ssl.keystore.type", "PKCS12");
             p.setProperty("ssl.keystore.password", security.storePassword());
@@ -554,8 +579,37 @@ public final class KafkaBroker implements AutoCloseable {
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlog4j.configuration=" + log4jProperties.toUri());
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(security != null && security.mskIam() != null
+                ? classpath + File.pathSeparator + mskIamStandInClasses() : classpath);
         return cmd;
+    }
+
+    /**
+     * The stand-in's classes (package {@code mskiam}, JDK and Kafka only), copied from the test classes into the
+     * work directory so that the broker gets those and nothing else of the test code.
+     */
+    private Path mskIamStandInClasses() {
+        Path target = workDir.resolve("msk-iam-stand-in");
+        String pkg = MskIamStandInSaslServer.class.getPackageName().replace('.', '/');
+        try {
+            Path source = Path.of(MskIamStandInSaslServer.class.getProtectionDomain().getCodeSource().getLocation()
+                    .toURI()).resolve(pkg);
+            if (!Files.isDirectory(source)) {
+                throw new IllegalStateException("the MSK IAM stand-in's classes are not in a directory: " + source);
+            }
+            Path into = Files.createDirectories(target.resolve(pkg));
+            try (var classes = Files.list(source)) {
+                for (Path c : (Iterable<Path>) classes.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                    Files.copy(c, into.resolve(c.getFileName().toString()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy the MSK IAM stand-in's classes into " + target, e);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return target;
     }
 
     private static String javaBinary() {
