@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +53,13 @@ class MsfPropertyGroupsTest {
         assertThat(config.input().kinesis().streams()).containsExactly("geopolitical-events");
         assertThat(config.anomaly().warmUpWindows()).isEqualTo(96);
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
-        assertThat(config.kafkaSink().properties()).containsEntry("security.protocol", "SSL");
+        // MSK IAM on the IAM port, with the service execution role's credentials
+        assertThat(config.kafkaSink().bootstrapServers()).endsWith(".amazonaws.com:9098");
+        assertThat(config.kafkaSink().authentication()).isEqualTo(
+                KafkaAuthentication.iam(Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(config.kafkaSink().properties()).isEmpty();
+        assertThat(config.kafkaSink().clientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "AWS_MSK_IAM");
         assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
         assertThat(config.jdbcSink().batchSize()).isEqualTo(1000);
         // the database user and password from one Secrets Manager secret, fetched once, never printed
@@ -122,6 +129,19 @@ class MsfPropertyGroupsTest {
         assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
                 .hasMessageContaining("property group sinks.kafka, key transaction-timeout: 5m is shorter than"
                         + " checkpoints.interval + checkpoints.timeout (605s)");
+    }
+
+    @Test
+    void iamBesideATlsOnlyProtocolIsNamedByGroupAndKey() throws Exception {
+        Map<String, Properties> groups = new LinkedHashMap<>(
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json"));
+        groups.put("sinks.kafka.properties", props("security.protocol", "SSL"));
+        groups.get("sinks.kafka").setProperty("iam.role-arn", "harbinger-msk");
+
+        assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
+                .hasMessageContaining("property group sinks.kafka.properties, key security.protocol: is \"SSL\", but"
+                        + " authentication iam needs SASL_SSL")
+                .hasMessageContaining("property group sinks.kafka, key iam.role-arn: expected an IAM role ARN");
     }
 
     private static Properties props(String... kv) {
