@@ -62,6 +62,8 @@ class HarbingerJobManagedServiceTest {
         assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.checkpoints().directory()).isEqualTo(MsfPropertyGroups.MANAGED_CHECKPOINTS);
         assertThat(config.jdbcSink().password().reveal()).isEqualTo(LocalSecretsManager.SHIPPED_MSF_POSTGRES_PASSWORD);
+        // The service exports only metrics under "kinesisanalytics" to CloudWatch: the job's own go there.
+        assertThat(config.metrics().group()).isEqualTo(JobConfig.MetricsGroup.KINESISANALYTICS);
 
         // The service owns checkpointing and the state backend: the job leaves them alone there, and sets the
         // rest as on a cluster.

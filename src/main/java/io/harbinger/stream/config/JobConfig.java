@@ -3,6 +3,7 @@ package io.harbinger.stream.config;
 import io.harbinger.events.EventType;
 
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.metrics.MetricGroup;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class JobConfig implements Serializable {
     private final JdbcSinkSettings jdbcSink;
     private final CheckpointSettings checkpoints;
     private final RocksDbSettings rocksdb;
+    private final MetricsSettings metrics;
 
     public JobConfig(String source,
                      JobSettings job,
@@ -47,7 +49,8 @@ public final class JobConfig implements Serializable {
                      KafkaSinkSettings kafkaSink,
                      JdbcSinkSettings jdbcSink,
                      CheckpointSettings checkpoints,
-                     RocksDbSettings rocksdb) {
+                     RocksDbSettings rocksdb,
+                     MetricsSettings metrics) {
         this.source = source;
         this.job = job;
         this.input = input;
@@ -61,6 +64,7 @@ public final class JobConfig implements Serializable {
         this.jdbcSink = jdbcSink;
         this.checkpoints = checkpoints;
         this.rocksdb = rocksdb;
+        this.metrics = metrics;
     }
 
     /**
@@ -1201,6 +1205,89 @@ public final class JobConfig implements Serializable {
         }
     }
 
+    /**
+     * The metric group the job's own metrics are registered in (section {@code metrics}). Flink's Prometheus
+     * reporter on a cluster names them after it ({@code ..._harbinger_...}); Managed Service for Apache Flink
+     * exports to CloudWatch only metrics registered under a group named {@code kinesisanalytics}.
+     */
+    public enum MetricsGroup {
+        HARBINGER("harbinger"),
+        KINESISANALYTICS("kinesisanalytics");
+
+        private final String groupName;
+
+        MetricsGroup(String groupName) {
+            this.groupName = groupName;
+        }
+
+        /** The name of the metric group, as Flink's metric system sees it. */
+        public String groupName() {
+            return groupName;
+        }
+    }
+
+    /**
+     * Where operators register the job's own metrics; every operator that has metrics of its own receives it and
+     * asks {@link #jobGroup} for its group, so the choice is made once, in the config. docs/metrics.md lists the
+     * names this gives on a cluster (Prometheus) and on Managed Service for Apache Flink (CloudWatch).
+     */
+    public static final class MetricsSettings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** What a cluster uses, and what a config file gets without a {@code metrics} section. */
+        public static final MetricsSettings CLUSTER = new MetricsSettings(MetricsGroup.HARBINGER);
+        /** What the Managed Service for Apache Flink property groups get without a {@code metrics} group. */
+        public static final MetricsSettings MANAGED_SERVICE = new MetricsSettings(MetricsGroup.KINESISANALYTICS);
+
+        private final MetricsGroup group;
+
+        public MetricsSettings(MetricsGroup group) {
+            if (group == null) {
+                throw new IllegalArgumentException("metrics group is null");
+            }
+            this.group = group;
+        }
+
+        public MetricsGroup group() {
+            return group;
+        }
+
+        /**
+         * The job's group below an operator's metric group (or a source deserializer's, or a sink writer's):
+         * {@code harbinger} or {@code kinesisanalytics}. Key-value groups below it become Prometheus labels on a
+         * cluster and CloudWatch dimensions on the managed service.
+         */
+        public MetricGroup jobGroup(MetricGroup operatorGroup) {
+            return operatorGroup.addGroup(group.groupName());
+        }
+
+        /**
+         * Whether the decode-and-validate counters are registered by the source's deserializer (on a cluster, as
+         * the Prometheus names and alerts expect) or by the operator right after the source that splits off the
+         * dead letters. The managed service exports a metric only when {@code kinesisanalytics} is its first
+         * group below the operator: the deserializer's group is below the connector's own groups (Kafka:
+         * {@code deserializer}; Kinesis: {@code KinesisConsumer}, {@code subtaskId}, {@code shardId}, {@code user},
+         * one per shard), which would either hide the counters or make every shard a CloudWatch dimension.
+         */
+        public boolean validationCountedInSource() {
+            return group == MetricsGroup.HARBINGER;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MetricsSettings && ((MetricsSettings) o).group == group;
+        }
+
+        @Override
+        public int hashCode() {
+            return group.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "MetricsSettings[group=" + group.groupName() + "]";
+        }
+    }
+
     public String source() {
         return source;
     }
@@ -1253,6 +1340,10 @@ public final class JobConfig implements Serializable {
         return rocksdb;
     }
 
+    public MetricsSettings metrics() {
+        return metrics;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
@@ -1264,13 +1355,13 @@ public final class JobConfig implements Serializable {
                 && Objects.equals(eventTime, that.eventTime) && Objects.equals(window, that.window)
                 && Objects.equals(anomaly, that.anomaly) && Objects.equals(kafkaSink, that.kafkaSink)
                 && Objects.equals(jdbcSink, that.jdbcSink) && Objects.equals(checkpoints, that.checkpoints)
-                && Objects.equals(rocksdb, that.rocksdb);
+                && Objects.equals(rocksdb, that.rocksdb) && Objects.equals(metrics, that.metrics);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, job, input, registry, validation, dedup, eventTime, window, anomaly, kafkaSink, jdbcSink,
-                checkpoints, rocksdb);
+                checkpoints, rocksdb, metrics);
     }
 
     @Override
@@ -1279,6 +1370,6 @@ public final class JobConfig implements Serializable {
                 + ", registry=" + registry + ", validation=" + validation + ", dedup=" + dedup
                 + ", eventTime=" + eventTime + ", window=" + window + ", anomaly=" + anomaly
                 + ", kafkaSink=" + kafkaSink + ", jdbcSink=" + jdbcSink + ", checkpoints=" + checkpoints
-                + ", rocksdb=" + rocksdb + "]";
+                + ", rocksdb=" + rocksdb + ", metrics=" + metrics + "]";
     }
 }

@@ -20,6 +20,8 @@ import io.harbinger.stream.config.JobConfig.EfoRegistration;
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.KinesisSourceSettings;
 import io.harbinger.stream.config.JobConfig.KinesisStartingPosition;
+import io.harbinger.stream.config.JobConfig.MetricsGroup;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.config.JobConfig.CompactionStyle;
 import io.harbinger.stream.config.JobConfig.Compression;
@@ -395,9 +397,14 @@ public final class JobConfigLoader {
                 rdb.optionalMemorySizeAtLeast("memory-per-slot", MIN_WRITE_BUFFER),
                 rdb.bool("native-metrics", false));
 
+        // Where the job's own metrics go: harbinger on a cluster; the managed service's property groups default
+        // to kinesisanalytics (MsfPropertyGroups), the one group it exports to CloudWatch.
+        MetricsSettings metrics = new MetricsSettings(
+                root.child("metrics").enumValue("group", MetricsGroup.class, MetricsGroup.HARBINGER));
+
         return new JobConfig(source, jobSettings, new SourceSettings(type, kafkaSource, kinesisSource), registry,
                 validation,
-                dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints, rocksdb);
+                dedup, eventTime, window, anomaly, kafkaSink, jdbcSink, checkpoints, rocksdb, metrics);
     }
 
     private static KafkaSourceSettings bindKafka(ConfigNode kafkaIn) {

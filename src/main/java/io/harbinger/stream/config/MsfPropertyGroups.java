@@ -22,7 +22,9 @@ import java.util.TreeMap;
  * are parsed as in YAML, lists are comma-separated. Problems name the property group and key.
  *
  * <p>The service owns checkpoint storage and the state backend, so {@code checkpoints.directory} is not
- * needed here: when absent it is filled with {@link #MANAGED_CHECKPOINTS}, which the job does not apply.
+ * needed here: when absent it is filled with {@link #MANAGED_CHECKPOINTS}, which the job does not apply. The
+ * service exports only metrics registered under a group named {@code kinesisanalytics} to CloudWatch, so
+ * {@code metrics.group} is {@code kinesisanalytics} here unless a property group sets it.
  */
 public final class MsfPropertyGroups {
     public static final String MANAGED_CHECKPOINTS = "managed-by-msf";
@@ -51,6 +53,13 @@ public final class MsfPropertyGroups {
             for (String key : group.getValue().stringPropertyNames()) {
                 put(root, path(group.getKey().trim(), key.trim()), group.getValue().getProperty(key));
             }
+        }
+        // The service exports to CloudWatch only metrics under a group named kinesisanalytics: that is where the
+        // job's own metrics go here, unless a property group says otherwise.
+        if (!root.path("metrics").has("group")) {
+            JsonNode metrics = root.get("metrics");
+            ObjectNode m = metrics instanceof ObjectNode ? (ObjectNode) metrics : root.putObject("metrics");
+            m.put("group", JobConfig.MetricsGroup.KINESISANALYTICS.groupName());
         }
         if (!root.path("checkpoints").has("directory")) {
             JsonNode checkpoints = root.get("checkpoints");

@@ -370,6 +370,23 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void metricsGroupIsHarbingerInAFileUnlessSetAndANameOutsideTheTwoIsRejected() {
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of()).metrics())
+                .isEqualTo(JobConfig.MetricsSettings.CLUSTER);
+        assertThat(loader.parse(MINIMAL + "metrics: {group: kinesisanalytics}\n", "m.yaml", List.of()).metrics()
+                .group()).isEqualTo(JobConfig.MetricsGroup.KINESISANALYTICS);
+        assertThat(loader.parse(MINIMAL, "m.yaml", List.of("metrics.group=KinesisAnalytics")).metrics()
+                .group()).isEqualTo(JobConfig.MetricsGroup.KINESISANALYTICS);
+
+        assertThatThrownBy(() -> loader.parse(MINIMAL + "metrics: {group: cloudwatch, level: operator}\n", "m.yaml",
+                List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("m.yaml")
+                .hasMessageContaining("metrics.group: must be one of [harbinger, kinesisanalytics], got \"cloudwatch\"")
+                .hasMessageContaining("metrics.level: unknown key");
+    }
+
+    @Test
     void unknownIgnoredEventTypesAreRejectedNamingTheKey() {
         assertThatThrownBy(() -> loader.parse(MINIMAL, "m.yaml",
                 List.of("validation.ignored-event-types=OTHER,RIOT")))

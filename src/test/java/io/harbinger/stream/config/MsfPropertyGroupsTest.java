@@ -121,6 +121,23 @@ class MsfPropertyGroupsTest {
     }
 
     @Test
+    void theJobsMetricsGoUnderKinesisanalyticsUnlessAGroupSaysOtherwise() throws Exception {
+        Map<String, Properties> groups =
+                KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json");
+        assertThat(MsfPropertyGroups.load(loader, groups, "msf.json", List.of()).metrics())
+                .isEqualTo(JobConfig.MetricsSettings.MANAGED_SERVICE);
+
+        groups.put("metrics", props("group", "harbinger"));
+        assertThat(MsfPropertyGroups.load(loader, groups, "msf.json", List.of()).metrics())
+                .isEqualTo(JobConfig.MetricsSettings.CLUSTER);
+
+        groups.put("metrics", props("group", "prometheus"));
+        assertThatThrownBy(() -> MsfPropertyGroups.load(loader, groups, "msf.json", List.of()))
+                .hasMessageContaining("property group metrics, key group: must be one of [harbinger,"
+                        + " kinesisanalytics], got \"prometheus\"");
+    }
+
+    @Test
     void crossKeyRulesHoldForPropertyGroupsToo() throws Exception {
         Map<String, Properties> groups =
                 KinesisAnalyticsRuntime.getApplicationProperties("jobs-config/msf-application-properties.json");
