@@ -176,12 +176,13 @@ public final class HarbingerPipeline {
         DataStream<Envelope> decoded = config.input().type() == JobConfig.SourceType.KINESIS
                 ? kinesisSource(env, config, registry, rules)
                 : env.fromSource(KafkaEventSource.create(config.input().kafka(),
-                                new KafkaEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes())),
+                                new KafkaEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes(),
+                                        config.metrics())),
                         EventTimeStrategy.forEvents(config.eventTime()), "Kafka source: raw events")
                 .uid(Uids.SOURCE);
 
         SingleOutputStreamOperator<Envelope> valid = decoded
-                .process(new SplitByValidity())
+                .process(new SplitByValidity(config.metrics()))
                 .uid(Uids.SPLIT).name("Split off dead letters");
         valid.getSideOutput(SplitByValidity.DEAD_LETTERS)
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "dead-letters", new DeadLetterSerializer(sinks.deadLetterTopic())))
@@ -190,23 +191,23 @@ public final class HarbingerPipeline {
         DataStream<Envelope> kept = valid;
         if (!config.validation().ignoredEventTypes().isEmpty()) {
             kept = valid
-                    .filter(new IgnoreEventTypes(config.validation().ignoredEventTypes()))
+                    .filter(new IgnoreEventTypes(config.validation().ignoredEventTypes(), config.metrics()))
                     .uid(Uids.IGNORE_EVENT_TYPES).name("Ignore event types");
         }
 
         SingleOutputStreamOperator<Envelope> unique = kept
                 .keyBy(envelope -> envelope.event.getEventId())
-                .process(new DropDuplicateEvents(config.dedup().ttl()))
+                .process(new DropDuplicateEvents(config.dedup().ttl(), config.metrics()))
                 .uid(Uids.DEDUP).name("Drop duplicate event_ids");
 
-        SeverityWindows.Stage windows = SeverityWindows.apply(unique, config.window());
+        SeverityWindows.Stage windows = SeverityWindows.apply(unique, config.window(), config.metrics());
         windows.guard().uid(Uids.RESTORE_GUARD).name("Keep late events late across restores");
         windows.preAggregate().uid(Uids.PRE_AGGREGATE).name("Pre-aggregate per (country, type) window");
         SingleOutputStreamOperator<SeverityAggregate> aggregates = windows.aggregates()
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
         windows.lateEvents()
-                .map(new MarkLate(new TumblingWindowRule(config.window())))
+                .map(new MarkLate(new TumblingWindowRule(config.window()), config.metrics()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))
                 .uid(Uids.LATE_SINK).name("Late-events topic");
@@ -217,19 +218,19 @@ public final class HarbingerPipeline {
                         a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart())))
                 .uid(Uids.AGGREGATES_KAFKA).name("Aggregates topic");
         aggregates
-                .sinkTo(PostgresUpsertSinks.aggregates(config.jdbcSink()))
+                .sinkTo(PostgresUpsertSinks.aggregates(config.jdbcSink(), config.metrics()))
                 .uid(Uids.AGGREGATES_POSTGRES).name("Aggregates table (upsert)");
 
         SingleOutputStreamOperator<AnomalyAlert> alerts = aggregates
                 .keyBy(a -> WindowKey.of(a.getCountryCode(), a.getEventType()))
-                .process(new AnomalyDetector(config.anomaly()))
+                .process(new AnomalyDetector(config.anomaly(), config.metrics()))
                 .uid(Uids.ANOMALY).name("Score against baseline");
         alerts
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "anomalies", new AvroRecordSerializer<>(
                         sinks.anomaliesTopic(), AnomalyAlert.getClassSchema(), registry, AnomalyAlert::getAlertId)))
                 .uid(Uids.ANOMALIES_KAFKA).name("Anomalies topic");
         alerts
-                .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink()))
+                .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics()))
                 .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
     }
 
@@ -238,7 +239,8 @@ public final class HarbingerPipeline {
                                                       SchemaRegistryClient registry, EventValidator rules) {
         return env
                 .addSource(KinesisEventSource.create(config.input().kinesis(),
-                        new KinesisEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes())),
+                        new KinesisEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes(),
+                                config.metrics())),
                         "Kinesis source: raw events")
                 .uid(Uids.KINESIS_SOURCE)
                 .transform("Per-shard watermarks", TypeInformation.of(Envelope.class), new PerShardWatermarks(

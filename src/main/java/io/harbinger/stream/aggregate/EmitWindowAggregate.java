@@ -1,6 +1,7 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.curated.SeverityAggregate;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -22,11 +23,16 @@ public class EmitWindowAggregate
     private static final ValueStateDescriptor<Integer> NEXT_REVISION =
             new ValueStateDescriptor<>("next-revision", Types.INT);
 
+    private final MetricsSettings metrics;
     private transient Counter windowsEmitted;
+
+    public EmitWindowAggregate(MetricsSettings metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void open(OpenContext openContext) {
-        windowsEmitted = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("windowsEmitted");
+        windowsEmitted = metrics.jobGroup(getRuntimeContext().getMetricGroup()).counter("windowsEmitted");
     }
 
     @Override

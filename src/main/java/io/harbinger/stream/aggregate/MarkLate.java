@@ -1,5 +1,6 @@
 package io.harbinger.stream.aggregate;
 
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.Reason;
 
@@ -11,20 +12,22 @@ import java.time.Instant;
 
 /**
  * Gives events that arrived after their window closed the LATE reason and a message that says which window,
- * and counts them (metric harbinger.lateEvents).
+ * and counts them (metric lateEvents in the job's metric group).
  */
 public class MarkLate extends RichMapFunction<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
     private final TumblingWindowRule rule;
+    private final MetricsSettings metrics;
     private transient Counter lateEvents;
 
-    public MarkLate(TumblingWindowRule rule) {
+    public MarkLate(TumblingWindowRule rule, MetricsSettings metrics) {
         this.rule = rule;
+        this.metrics = metrics;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        lateEvents = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("lateEvents");
+        lateEvents = metrics.jobGroup(getRuntimeContext().getMetricGroup()).counter("lateEvents");
     }
 
     @Override

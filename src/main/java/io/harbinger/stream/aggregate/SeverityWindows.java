@@ -1,6 +1,7 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.curated.SeverityAggregate;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
 import io.harbinger.stream.validate.Envelope;
 
@@ -51,13 +52,13 @@ public final class SeverityWindows {
         }
     }
 
-    public static Stage apply(DataStream<Envelope> events, WindowSettings settings) {
+    public static Stage apply(DataStream<Envelope> events, WindowSettings settings, MetricsSettings metrics) {
         SingleOutputStreamOperator<Envelope> guarded = events.transform("restored-watermark-guard",
                 events.getType(), new RestoredWatermarkGuard(settings));
         SingleOutputStreamOperator<PartialAggregate> partials = guarded.transform("pre-aggregate",
                 TypeInformation.of(PartialAggregate.class),
                 new PreAggregateWindows(new TumblingWindowRule(settings), settings.preAggregationMaxKeys()));
-        return new Stage(guarded, partials, windows(partials, settings));
+        return new Stage(guarded, partials, windows(partials, settings, metrics));
     }
 
     /**
@@ -66,11 +67,11 @@ public final class SeverityWindows {
      * operator (alert HarbingerLatePartialsDropped).
      */
     static SingleOutputStreamOperator<SeverityAggregate> windows(DataStream<PartialAggregate> partials,
-                                                                 WindowSettings settings) {
+                                                                 WindowSettings settings, MetricsSettings metrics) {
         return partials
                 .keyBy(partial -> partial.key)
                 .window(TumblingEventTimeWindows.of(settings.size()))
                 .allowedLateness(settings.allowedLateness())
-                .aggregate(new SeverityAggregator(), new EmitWindowAggregate());
+                .aggregate(new SeverityAggregator(), new EmitWindowAggregate(metrics));
     }
 }

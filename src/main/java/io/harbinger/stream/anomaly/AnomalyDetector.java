@@ -4,6 +4,7 @@ import io.harbinger.stream.KeyedStateTtl;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.AnomalySettings;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -25,19 +26,21 @@ public class AnomalyDetector extends KeyedProcessFunction<String, SeverityAggreg
     private static final long serialVersionUID = 1L;
 
     private final AnomalySettings settings;
+    private final MetricsSettings metrics;
     private transient AnomalyScorer scorer;
     private transient ValueState<Baseline> baseline;
     private transient Counter anomalies;
 
-    public AnomalyDetector(AnomalySettings settings) {
+    public AnomalyDetector(AnomalySettings settings, MetricsSettings metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
     public void open(OpenContext openContext) {
         scorer = new AnomalyScorer(settings);
         baseline = getRuntimeContext().getState(baselineDescriptor(settings.baselineTtl()));
-        anomalies = getRuntimeContext().getMetricGroup().addGroup("harbinger").counter("anomalies");
+        anomalies = metrics.jobGroup(getRuntimeContext().getMetricGroup()).counter("anomalies");
     }
 
     /** The state of this operator, as the state tool reads and bootstraps it too. */

@@ -1,6 +1,7 @@
 package io.harbinger.stream.dedup;
 
 import io.harbinger.stream.KeyedStateTtl;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.validate.Envelope;
 
 import org.apache.flink.api.common.state.ValueState;
@@ -9,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -19,26 +21,28 @@ import java.time.Duration;
  * MirrorMaker replicas deliver again. What is remembered expires after the configured TTL, which bounds the
  * state to the ids seen in that span.
  *
- * <p>It also reports the event-time lag of the stream right after the source (metric
- * harbinger.eventTimeLagMs): wall-clock time minus the last watermark this subtask saw with a record, or -1
- * before its first watermark.
+ * <p>It also reports the event-time lag of the stream right after the source (metric eventTimeLagMs in the
+ * job's metric group): wall-clock time minus the last watermark this subtask saw with a record, or -1 before its
+ * first watermark.
  */
 public class DropDuplicateEvents extends KeyedProcessFunction<String, Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
 
     private final Duration ttl;
+    private final MetricsSettings metricsSettings;
     private transient ValueState<Boolean> seen;
     private transient Counter duplicatesDropped;
     private transient volatile long lastWatermark;
 
-    public DropDuplicateEvents(Duration ttl) {
+    public DropDuplicateEvents(Duration ttl, MetricsSettings metricsSettings) {
         this.ttl = ttl;
+        this.metricsSettings = metricsSettings;
     }
 
     @Override
     public void open(OpenContext openContext) {
         seen = getRuntimeContext().getState(seenDescriptor(ttl));
-        var metrics = getRuntimeContext().getMetricGroup().addGroup("harbinger");
+        MetricGroup metrics = metricsSettings.jobGroup(getRuntimeContext().getMetricGroup());
         duplicatesDropped = metrics.counter("duplicatesDropped");
         lastWatermark = Long.MIN_VALUE;
         metrics.gauge("eventTimeLagMs", (Gauge<Long>) () -> eventTimeLagMillis(lastWatermark, System.currentTimeMillis()));

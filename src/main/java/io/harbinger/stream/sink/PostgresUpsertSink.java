@@ -1,6 +1,7 @@
 package io.harbinger.stream.sink;
 
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -46,12 +47,15 @@ public final class PostgresUpsertSink<T> implements Sink<T>, SupportsCommitter<V
     private final String upsertSql;
     private final RowBinder<T> binder;
     private final JdbcSinkSettings settings;
+    private final MetricsSettings metrics;
 
-    public PostgresUpsertSink(String table, String upsertSql, RowBinder<T> binder, JdbcSinkSettings settings) {
+    public PostgresUpsertSink(String table, String upsertSql, RowBinder<T> binder, JdbcSinkSettings settings,
+                              MetricsSettings metrics) {
         this.table = table;
         this.upsertSql = upsertSql;
         this.binder = binder;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     RowBinder<T> binder() {
@@ -115,7 +119,7 @@ public final class PostgresUpsertSink<T> implements Sink<T>, SupportsCommitter<V
             keep = serializer::copy;
         }
         return new UpsertBatchWriter<>(
-                new UpsertBatch<>(table, upsertSql, binder, settings, UpsertMetrics.register(context.metricGroup())),
+                new UpsertBatch<>(table, upsertSql, binder, settings, UpsertMetrics.register(metrics, context.metricGroup())),
                 keep, settings.batchSize(), settings.batchInterval().toMillis(), context.getProcessingTimeService());
     }
 }

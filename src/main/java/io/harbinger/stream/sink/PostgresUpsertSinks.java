@@ -3,6 +3,7 @@ package io.harbinger.stream.sink;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import io.harbinger.stream.sink.PostgresUpsertSink.RowBinder;
 
@@ -40,7 +41,7 @@ public final class PostgresUpsertSinks {
 
     private PostgresUpsertSinks() {}
 
-    public static PostgresUpsertSink<SeverityAggregate> aggregates(JdbcSinkSettings settings) {
+    public static PostgresUpsertSink<SeverityAggregate> aggregates(JdbcSinkSettings settings, MetricsSettings metrics) {
         RowBinder<SeverityAggregate> bind = (ps, a) -> {
             ps.setString(1, a.getCountryCode());
             ps.setString(2, a.getEventType());
@@ -54,10 +55,10 @@ public final class PostgresUpsertSinks {
             ps.setDouble(10, a.getSeverityStddev());
             ps.setInt(11, a.getRevision());
         };
-        return new PostgresUpsertSink<>("severity_aggregates", UPSERT_AGGREGATE, bind, settings);
+        return new PostgresUpsertSink<>("severity_aggregates", UPSERT_AGGREGATE, bind, settings, metrics);
     }
 
-    public static PostgresUpsertSink<AnomalyAlert> anomalies(JdbcSinkSettings settings) {
+    public static PostgresUpsertSink<AnomalyAlert> anomalies(JdbcSinkSettings settings, MetricsSettings metrics) {
         RowBinder<AnomalyAlert> bind = (ps, a) -> {
             ps.setString(1, a.getAlertId());
             ps.setString(2, a.getCountryCode());
@@ -72,7 +73,7 @@ public final class PostgresUpsertSinks {
             ps.setDouble(11, a.getThreshold());
             ps.setInt(12, a.getBaselineWindows());
         };
-        return new PostgresUpsertSink<>("anomaly_alerts", UPSERT_ALERT, bind, settings);
+        return new PostgresUpsertSink<>("anomaly_alerts", UPSERT_ALERT, bind, settings, metrics);
     }
 
     private static OffsetDateTime utc(long epochMillis) {

@@ -1,10 +1,12 @@
 package io.harbinger.stream.sink;
 
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
+
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 
-/** What an upsert sink counts, in its writer's metric group. */
+/** What an upsert sink counts, in the job's metric group of its writer. */
 public final class UpsertMetrics {
     private final Counter rowsUpserted;
     private final Counter retries;
@@ -14,9 +16,9 @@ public final class UpsertMetrics {
         this.retries = retries;
     }
 
-    public static UpsertMetrics register(MetricGroup writerGroup) {
-        MetricGroup harbinger = writerGroup.addGroup("harbinger");
-        return new UpsertMetrics(harbinger.counter("upsertedRows"), harbinger.counter("upsertRetries"));
+    public static UpsertMetrics register(MetricsSettings settings, MetricGroup writerGroup) {
+        MetricGroup job = settings.jobGroup(writerGroup);
+        return new UpsertMetrics(job.counter("upsertedRows"), job.counter("upsertRetries"));
     }
 
     /** Counters that no reporter sees, for code that runs outside a Flink task. */

@@ -1,5 +1,6 @@
 package io.harbinger.stream.source;
 
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
@@ -23,8 +24,9 @@ public class KinesisEnvelopeDeserializer implements KinesisDeserializationSchema
 
     private final ValidatingDecoder decoder;
 
-    public KinesisEnvelopeDeserializer(SchemaRegistryClient registry, EventValidator rules, long maxPayloadBytes) {
-        this.decoder = new ValidatingDecoder(registry, rules, maxPayloadBytes);
+    public KinesisEnvelopeDeserializer(SchemaRegistryClient registry, EventValidator rules, long maxPayloadBytes,
+                                       MetricsSettings metrics) {
+        this.decoder = new ValidatingDecoder(registry, rules, maxPayloadBytes, metrics);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
 import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -67,7 +68,7 @@ class SeverityWindowsTest {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SingleOutputStreamOperator<SeverityAggregate> windows = SeverityWindows.windows(
                     env.fromData(TypeInformation.of(PartialAggregate.class), new PartialAggregate("US|PROTEST",
-                            new SeverityAccumulator())), settings);
+                            new SeverityAccumulator())), settings, MetricsSettings.CLUSTER);
             var transformation = (OneInputTransformation<PartialAggregate, SeverityAggregate>) windows.getTransformation();
             window = new KeyedOneInputStreamOperatorTestHarness<>(
                     (OneInputStreamOperator<PartialAggregate, SeverityAggregate>) transformation.getOperator(),

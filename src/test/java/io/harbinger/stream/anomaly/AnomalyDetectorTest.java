@@ -2,6 +2,7 @@ package io.harbinger.stream.anomaly;
 
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -33,7 +34,7 @@ class AnomalyDetectorTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, SeverityAggregate, AnomalyAlert> newHarness()
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new AnomalyDetector(SETTINGS)),
+                new KeyedProcessOperator<>(new AnomalyDetector(SETTINGS, MetricsSettings.CLUSTER)),
                 a -> a.getCountryCode() + "|" + a.getEventType(), Types.STRING);
     }
 

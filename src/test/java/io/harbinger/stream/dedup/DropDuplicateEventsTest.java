@@ -2,6 +2,7 @@ package io.harbinger.stream.dedup;
 
 import io.harbinger.events.EventType;
 import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -25,7 +26,8 @@ class DropDuplicateEventsTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DropDuplicateEvents(TTL)), e -> e.event.getEventId(), Types.STRING);
+                new KeyedProcessOperator<>(new DropDuplicateEvents(TTL, MetricsSettings.CLUSTER)),
+                e -> e.event.getEventId(), Types.STRING);
         harness.open();
     }
 
@@ -69,7 +71,8 @@ class DropDuplicateEventsTest {
         harness.close();
 
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DropDuplicateEvents(TTL)), e -> e.event.getEventId(), Types.STRING);
+                new KeyedProcessOperator<>(new DropDuplicateEvents(TTL, MetricsSettings.CLUSTER)),
+                e -> e.event.getEventId(), Types.STRING);
         harness.initializeState(snapshot);
         harness.open();
         harness.processElement(new StreamRecord<>(envelope("a", "US", EventType.PROTEST, 0.5, T0), T0));

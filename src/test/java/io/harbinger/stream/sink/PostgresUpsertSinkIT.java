@@ -8,6 +8,7 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
 import io.harbinger.stream.config.Secret;
 import io.harbinger.stream.local.services.LocalPostgres;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
@@ -132,7 +133,8 @@ class PostgresUpsertSinkIT {
     @Test
     void retriesThroughAnOutageWithBackoffAndCountsEachRetry() throws Exception {
         UpsertBatch<SeverityAggregate> batch = new UpsertBatch<>("severity_aggregates",
-                PostgresUpsertSinks.UPSERT_AGGREGATE, PostgresUpsertSinks.aggregates(settings(10, Duration.ZERO)).binder(),
+                PostgresUpsertSinks.UPSERT_AGGREGATE,
+                PostgresUpsertSinks.aggregates(settings(10, Duration.ZERO), MetricsSettings.CLUSTER).binder(),
                 settings(10, Duration.ZERO), metrics, d -> {
                     sleeps.add(d);
                     if (sleeps.size() == 3) {
@@ -196,7 +198,7 @@ class PostgresUpsertSinkIT {
 
     private UpsertBatch<SeverityAggregate> batch(JdbcSinkSettings settings) {
         return new UpsertBatch<>("severity_aggregates", PostgresUpsertSinks.UPSERT_AGGREGATE,
-                PostgresUpsertSinks.aggregates(settings).binder(), settings, metrics, sleeps::add);
+                PostgresUpsertSinks.aggregates(settings, MetricsSettings.CLUSTER).binder(), settings, metrics, sleeps::add);
     }
 
     private UpsertBatchWriter<SeverityAggregate> writer(JdbcSinkSettings settings, TestProcessingTimeService time) {

@@ -11,6 +11,7 @@ import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.validate.EventValidator;
 import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -188,7 +189,8 @@ class KafkaEnvelopeDeserializerTest {
     @Test
     void theDeserializerSurvivesJavaSerializationAsFlinkShipsIt() throws Exception {
         // KafkaSource carries the deserializer (and its registry client) into the job graph.
-        KafkaEnvelopeDeserializer copy = InstantiationUtil.clone(new KafkaEnvelopeDeserializer(client, RULES, 1 << 20));
+        KafkaEnvelopeDeserializer copy = InstantiationUtil.clone(
+                new KafkaEnvelopeDeserializer(client, RULES, 1 << 20, MetricsSettings.CLUSTER));
         copy.open(context());
         byte[] value = encode(event("e-4", "UA", EventType.CONFLICT, 0.5, T0));
         assertThat(deserializeOne(copy, record(0, 1, T0, null, value, new RecordHeaders())).isValid()).isTrue();
@@ -198,7 +200,8 @@ class KafkaEnvelopeDeserializerTest {
     // ---------------------------------------------------------------------------------------------
 
     private KafkaEnvelopeDeserializer opened() {
-        KafkaEnvelopeDeserializer deserializer = new KafkaEnvelopeDeserializer(client, RULES, 1 << 20);
+        KafkaEnvelopeDeserializer deserializer =
+                new KafkaEnvelopeDeserializer(client, RULES, 1 << 20, MetricsSettings.CLUSTER);
         deserializer.open(context());
         return deserializer;
     }

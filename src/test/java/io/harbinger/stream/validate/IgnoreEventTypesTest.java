@@ -1,6 +1,7 @@
 package io.harbinger.stream.validate;
 
 import io.harbinger.events.EventType;
+import io.harbinger.stream.config.JobConfig.MetricsSettings;
 
 import org.apache.flink.streaming.api.operators.StreamFilter;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -17,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class IgnoreEventTypesTest {
     @Test
     void eventsOfIgnoredTypesAreDroppedAndCountedTheRestPassInOrder() throws Exception {
-        IgnoreEventTypes filter = new IgnoreEventTypes(Set.of(EventType.OTHER, EventType.ELECTION));
+        IgnoreEventTypes filter =
+                new IgnoreEventTypes(Set.of(EventType.OTHER, EventType.ELECTION), MetricsSettings.CLUSTER);
         try (OneInputStreamOperatorTestHarness<Envelope, Envelope> harness =
                      new OneInputStreamOperatorTestHarness<>(new StreamFilter<>(filter))) {
             harness.open();
@@ -36,7 +38,7 @@ class IgnoreEventTypesTest {
 
     @Test
     void anEmptyListIsNotAStage() {
-        assertThatThrownBy(() -> new IgnoreEventTypes(Set.of()))
+        assertThatThrownBy(() -> new IgnoreEventTypes(Set.of(), MetricsSettings.CLUSTER))
                 .hasMessageContaining("leave the stage out of the graph");
     }
 }
