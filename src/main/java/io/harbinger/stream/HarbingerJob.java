@@ -47,8 +47,8 @@ public final class HarbingerJob {
             throw e;
         }
         Configuration flink = arguments.config() != null
-                ? HarbingerPipeline.flinkConfiguration(config)
-                : HarbingerPipeline.pipelineConfiguration(config);
+                ? FlinkSettings.flinkConfiguration(config)
+                : FlinkSettings.pipelineConfiguration(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         HarbingerPipeline.build(env, config);
         env.execute(config.job().name());

@@ -67,7 +67,7 @@ class HarbingerJobManagedServiceTest {
 
         // The service owns checkpointing and the state backend: the job leaves them alone there, and sets the
         // rest as on a cluster.
-        Configuration flink = HarbingerPipeline.pipelineConfiguration(config);
+        Configuration flink = FlinkSettings.pipelineConfiguration(config);
         assertThat(flink.contains(StateBackendOptions.STATE_BACKEND)).isFalse();
         assertThat(flink.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isFalse();
         assertThat(flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isFalse();

@@ -42,7 +42,7 @@ class HarbingerPipelineTest {
     void everyOperatorHasAStableUidAndNoTypeFallsBackToKryo() {
         // GENERIC_TYPES=false in the job's configuration makes building fail on any Kryo fallback.
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.flinkConfiguration(config));
         HarbingerPipeline.build(env, config);
         StreamGraph graph = env.getStreamGraph();
 
@@ -71,14 +71,14 @@ class HarbingerPipelineTest {
 
     private static List<String> uids(JobConfig c) {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(HarbingerPipeline.flinkConfiguration(c));
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.flinkConfiguration(c));
         HarbingerPipeline.build(env, c);
         return env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
     }
 
     @Test
     void checkpointingAndStateBackendComeFromTheConfig() {
-        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        Configuration flink = FlinkSettings.flinkConfiguration(config);
 
         assertThat(flink.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
@@ -92,7 +92,7 @@ class HarbingerPipelineTest {
                 "state.rocksdb.bloom-filter=true", "state.rocksdb.write-buffer-size=128mb",
                 "state.rocksdb.write-buffer-count=4", "state.rocksdb.compaction-style=universal",
                 "state.rocksdb.compression=none", "state.rocksdb.native-metrics=true"));
-        Configuration flink = HarbingerPipeline.flinkConfiguration(tuned);
+        Configuration flink = FlinkSettings.flinkConfiguration(tuned);
 
         assertThat(flink.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
         assertThat(flink.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE)).isEqualTo(MemorySize.parse("128mb"));
@@ -105,7 +105,7 @@ class HarbingerPipelineTest {
         assertThat(flink.contains(RocksDBConfigurableOptions.BLOCK_CACHE_SIZE)).isFalse();
 
         Configuration untouched = new Configuration();
-        HarbingerPipeline.rocksDbOptions(new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"), List.of(
+        FlinkSettings.rocksDbOptions(new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"), List.of(
                 "state.rocksdb.bloom-filter=false")).rocksdb(), untouched);
         assertThat(untouched.keySet()).containsExactly(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key());
     }

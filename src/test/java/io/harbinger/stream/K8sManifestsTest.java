@@ -238,7 +238,7 @@ class K8sManifestsTest {
 
         // What the job sets from its config is what the cluster is configured with.
         Map<String, String> cluster = deployment.getSpec().getFlinkConfiguration();
-        Configuration job = HarbingerPipeline.flinkConfiguration(config);
+        Configuration job = FlinkSettings.flinkConfiguration(config);
         assertThat(cluster.get("execution.checkpointing.dir")).isEqualTo(job.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
         assertThat(cluster.get("state.savepoints.dir")).isEqualTo(job.get(CheckpointingOptions.SAVEPOINT_DIRECTORY));
         assertThat(cluster.get("execution.checkpointing.incremental"))

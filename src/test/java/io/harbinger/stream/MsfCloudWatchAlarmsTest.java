@@ -1,7 +1,7 @@
 package io.harbinger.stream;
 
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.testing.MsfMetrics;
-import io.harbinger.stream.validate.Reason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,7 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.stream.config.JobConfig.EventTimeSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;

@@ -1,8 +1,8 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.Reason;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;

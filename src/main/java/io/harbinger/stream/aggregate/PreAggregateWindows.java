@@ -1,7 +1,7 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.events.EventType;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;

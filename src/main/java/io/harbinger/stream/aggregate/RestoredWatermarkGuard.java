@@ -1,7 +1,7 @@
 package io.harbinger.stream.aggregate;
 
 import io.harbinger.stream.config.JobConfig.WindowSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;

@@ -3,7 +3,7 @@ package io.harbinger.stream.aggregate;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;

@@ -1,6 +1,6 @@
 package io.harbinger.stream.aggregate;
 
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 /**
  * The (country_code, event_type) key of windows and baselines as one string, "US|PROTEST": cheap to hash

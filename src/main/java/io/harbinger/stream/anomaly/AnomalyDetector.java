@@ -1,10 +1,10 @@
 package io.harbinger.stream.anomaly;
 
-import io.harbinger.stream.KeyedStateTtl;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.AnomalySettings;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.config.KeyedStateTtl;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;

@@ -1,8 +1,8 @@
 package io.harbinger.stream.dedup;
 
-import io.harbinger.stream.KeyedStateTtl;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.config.KeyedStateTtl;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

@@ -1,5 +1,6 @@
 package io.harbinger.stream.registry;
 
+import io.harbinger.stream.records.WireFormat;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;

@@ -1,7 +1,7 @@
 package io.harbinger.stream.sink;
 
-import io.harbinger.stream.source.RawRecord;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;

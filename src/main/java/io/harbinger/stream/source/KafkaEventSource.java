@@ -1,11 +1,12 @@
 package io.harbinger.stream.source;
 
 import io.harbinger.stream.config.JobConfig.KafkaSourceSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 public final class KafkaEventSource {
     private KafkaEventSource() {}
 
-    public static KafkaSource<Envelope> create(KafkaSourceSettings settings, KafkaEnvelopeDeserializer deserializer) {
+    public static KafkaSource<Envelope> create(KafkaSourceSettings settings, KafkaRecordDeserializationSchema<Envelope> deserializer) {
         Properties properties = new Properties();
         // Upstream producers may be transactional: never read what they aborted.
         properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

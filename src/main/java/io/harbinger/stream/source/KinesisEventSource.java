@@ -2,9 +2,10 @@ package io.harbinger.stream.source;
 
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.KinesisSourceSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
+import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeserializationSchema;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,7 +22,7 @@ public final class KinesisEventSource {
     private KinesisEventSource() {}
 
     public static FlinkKinesisConsumer<Envelope> create(KinesisSourceSettings settings,
-                                                        KinesisEnvelopeDeserializer deserializer) {
+                                                        KinesisDeserializationSchema<Envelope> deserializer) {
         return new FlinkKinesisConsumer<>(settings.streams(), deserializer, consumerProperties(settings));
     }
 

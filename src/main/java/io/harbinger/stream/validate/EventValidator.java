@@ -2,6 +2,7 @@ package io.harbinger.stream.validate;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.ValidationSettings;
+import io.harbinger.stream.records.Reason;
 
 import java.io.Serializable;
 import java.time.Clock;

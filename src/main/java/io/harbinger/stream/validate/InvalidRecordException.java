@@ -1,5 +1,7 @@
 package io.harbinger.stream.validate;
 
+import io.harbinger.stream.records.Reason;
+
 /** A record is bad in itself. Carries no stack trace: bad input is routine and can come in floods. */
 public class InvalidRecordException extends Exception {
     private final Reason reason;

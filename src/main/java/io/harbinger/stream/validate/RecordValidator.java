@@ -1,8 +1,9 @@
 package io.harbinger.stream.validate;
 
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.registry.RegistryUnavailableException;
-import io.harbinger.stream.source.RawRecord;
 
 /**
  * Turns a raw record into an {@link Envelope}: decoded and valid, or rejected with a reason. Only a failure of

@@ -1,5 +1,7 @@
 package io.harbinger.stream.validate;
 
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 
 import org.apache.flink.metrics.Counter;

@@ -1,10 +1,11 @@
 package io.harbinger.stream.validate;
 
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.records.Reason;
+import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.registry.SchemaNotFoundException;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.registry.WireFormat;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;

@@ -2,9 +2,9 @@ package io.harbinger.stream.aggregate;
 
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfig.EventTimeSettings;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.testing.TestEvents;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.Reason;
 
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;

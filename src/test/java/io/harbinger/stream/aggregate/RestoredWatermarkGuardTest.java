@@ -2,7 +2,7 @@ package io.harbinger.stream.aggregate;
 
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfig.WindowSettings;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;

@@ -1,8 +1,8 @@
 package io.harbinger.stream.dedup;
 
 import io.harbinger.events.EventType;
-import io.harbinger.stream.validate.Envelope;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

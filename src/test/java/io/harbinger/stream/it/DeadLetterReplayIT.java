@@ -6,13 +6,13 @@ import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.local.EventProducer;
 import io.harbinger.stream.local.TopicReader;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.AvroWireEncoder;
-import io.harbinger.stream.replay.DeadLetterReplay;
-import io.harbinger.stream.replay.DeadLetterReplayCommand;
-import io.harbinger.stream.replay.ReplayResult;
 import io.harbinger.stream.sink.DeadLetterHeaders;
 import io.harbinger.stream.testing.PipelineScenario;
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.tools.DeadLetterReplay;
+import io.harbinger.stream.tools.DeadLetterReplayCommand;
+import io.harbinger.stream.tools.ReplayResult;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;

@@ -2,20 +2,21 @@ package io.harbinger.stream.it;
 
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.FlinkSettings;
 import io.harbinger.stream.HarbingerPipeline;
-import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.MetricsGroup;
+import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.config.MsfPropertyGroups;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.testing.JobMetrics;
 import io.harbinger.stream.testing.KinesisInput;
 import io.harbinger.stream.testing.LocalPlatform;
 import io.harbinger.stream.testing.MsfMetrics;
 import io.harbinger.stream.testing.PipelineScenario;
-import io.harbinger.stream.testing.RecordingReporter;
 import io.harbinger.stream.testing.RecordingReporter.Registration;
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.testing.RecordingReporter;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -76,7 +77,7 @@ class MsfMetricsIT {
         assertThat(config.metrics().group()).isEqualTo(MetricsGroup.KINESISANALYTICS);
 
         // What the service sets: checkpointing and parallelism; the job adds what it sets everywhere.
-        Configuration flink = HarbingerPipeline.pipelineConfiguration(config);
+        Configuration flink = FlinkSettings.pipelineConfiguration(config);
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         flink.set(CoreOptions.DEFAULT_PARALLELISM, LocalPlatform.PARALLELISM);
         flink.addAll(RecordingReporter.configuration(scenario.name));

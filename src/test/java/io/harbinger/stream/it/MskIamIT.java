@@ -2,6 +2,7 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
+import io.harbinger.stream.FlinkSettings;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
@@ -11,14 +12,14 @@ import io.harbinger.stream.local.TopicReader;
 import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.stream.local.services.KafkaBroker;
 import io.harbinger.stream.local.services.mskiam.MskIamStandInSaslServer;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.replay.DeadLetterReplayCommand;
-import io.harbinger.stream.replay.ReplayResult;
 import io.harbinger.stream.testing.LoopbackOnlyWatch;
 import io.harbinger.stream.testing.PipelineScenario;
 import io.harbinger.stream.testing.SharedServices;
 import io.harbinger.stream.testing.TlsMaterial;
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.tools.DeadLetterReplayCommand;
+import io.harbinger.stream.tools.ReplayResult;
 import io.harbinger.stream.validate.WireDecoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -370,7 +371,7 @@ class MskIamIT {
         }
 
         JobClient start(Configuration cluster) throws Exception {
-            Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+            Configuration flink = FlinkSettings.flinkConfiguration(config);
             flink.addAll(cluster);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
             HarbingerPipeline.build(env, config);

@@ -5,8 +5,8 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.local.EventProducer;
+import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.AvroWireEncoder;
-import io.harbinger.stream.registry.WireFormat;
 import io.harbinger.stream.sink.DeadLetterHeaders;
 import io.harbinger.stream.testing.PipelineScenario;
 

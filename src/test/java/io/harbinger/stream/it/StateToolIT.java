@@ -3,9 +3,9 @@ package io.harbinger.stream.it;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.state.KeyedBaseline;
-import io.harbinger.stream.state.StateTool;
 import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.tools.KeyedBaseline;
+import io.harbinger.stream.tools.StateTool;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,8 +3,10 @@ package io.harbinger.stream.source;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.aggregate.EventTimeStrategy;
 import io.harbinger.stream.config.JobConfig.EventTimeSettings;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
+import io.harbinger.stream.records.Reason;
+import io.harbinger.stream.validate.KinesisEnvelopeDeserializer;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;

@@ -2,8 +2,8 @@ package io.harbinger.stream.testing;
 
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.AvroWireEncoder;
-import io.harbinger.stream.registry.WireFormat;
 
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;

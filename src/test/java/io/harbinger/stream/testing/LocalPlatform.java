@@ -1,6 +1,6 @@
 package io.harbinger.stream.testing;
 
-import io.harbinger.stream.HarbingerPipeline;
+import io.harbinger.stream.FlinkSettings;
 import io.harbinger.stream.config.JobConfig;
 
 import org.apache.flink.configuration.Configuration;
@@ -22,7 +22,7 @@ public final class LocalPlatform {
     }
 
     public static Configuration flinkConfiguration(JobConfig config, int parallelism) {
-        Configuration flink = HarbingerPipeline.flinkConfiguration(config);
+        Configuration flink = FlinkSettings.flinkConfiguration(config);
         flink.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         return flink;
     }

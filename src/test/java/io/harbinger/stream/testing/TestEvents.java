@@ -2,8 +2,8 @@ package io.harbinger.stream.testing;
 
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.source.RawRecord;
-import io.harbinger.stream.validate.Envelope;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 
 import java.time.Instant;
 

@@ -3,6 +3,7 @@ package io.harbinger.stream.validate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.ValidationSettings;
+import io.harbinger.stream.records.Reason;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -2,6 +2,7 @@ package io.harbinger.stream.validate;
 
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.records.Envelope;
 
 import org.apache.flink.streaming.api.operators.StreamFilter;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

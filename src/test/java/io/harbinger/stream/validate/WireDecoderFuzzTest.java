@@ -4,6 +4,7 @@ import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.testing.BadPayloads;
 

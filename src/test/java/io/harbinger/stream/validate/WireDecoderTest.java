@@ -1,5 +1,6 @@
 package io.harbinger.stream.validate;
 
+import io.harbinger.stream.records.Reason;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,10 +9,10 @@ import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.registry.WireFormat;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;

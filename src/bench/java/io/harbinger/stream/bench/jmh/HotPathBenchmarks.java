@@ -14,13 +14,13 @@ import io.harbinger.stream.config.JobConfig.ValidationSettings;
 import io.harbinger.stream.local.gdelt.GdeltExportReader;
 import io.harbinger.stream.local.gdelt.GdeltSamples;
 import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.EnvelopeSerializer;
+import io.harbinger.stream.records.RawRecord;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.source.RawRecord;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.EnvelopeSerializer;
 import io.harbinger.stream.validate.EventValidator;
-import io.harbinger.stream.validate.Reason;
 import io.harbinger.stream.validate.RecordValidator;
 import io.harbinger.stream.validate.WireDecoder;
 

@@ -1,9 +1,9 @@
-package io.harbinger.stream.source;
+package io.harbinger.stream.validate;
 
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.EventValidator;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,6 +1,6 @@
-package io.harbinger.stream.replay;
+package io.harbinger.stream.tools;
 
-import io.harbinger.stream.validate.Reason;
+import io.harbinger.stream.records.Reason;
 
 import java.util.Map;
 

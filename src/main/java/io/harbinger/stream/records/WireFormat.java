@@ -1,4 +1,4 @@
-package io.harbinger.stream.registry;
+package io.harbinger.stream.records;
 
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream;
+package io.harbinger.stream.config;
 
 import org.apache.flink.api.common.state.StateTtlConfig;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream.state;
+package io.harbinger.stream.tools;
 
 import io.harbinger.stream.anomaly.Baseline;
 

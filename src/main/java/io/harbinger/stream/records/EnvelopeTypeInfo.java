@@ -1,4 +1,4 @@
-package io.harbinger.stream.validate;
+package io.harbinger.stream.records;
 
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.serialization.SerializerConfig;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.state;
+package io.harbinger.stream.tools;
 
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.anomaly.AnomalyDetector;
@@ -42,7 +42,7 @@ import java.util.Map;
  *   <li>{@code bootstrap --config FILE (--aggregates-csv FILE | --aggregates-table) --out PATH}: a savepoint whose
  *   anomaly baselines are learned from historical aggregates, so a new deployment does not start cold.</li>
  * </ul>
- * Run it with {@code flink run -c io.harbinger.stream.state.StateTool harbinger-stream.jar ...}.
+ * Run it with {@code flink run -c io.harbinger.stream.tools.StateTool harbinger-stream.jar ...}.
  */
 public final class StateTool {
     static final String USAGE = "usage: StateTool inspect --savepoint PATH --config FILE [--set key=value]...\n"

@@ -1,13 +1,10 @@
-package io.harbinger.stream.source;
+package io.harbinger.stream.validate;
 
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.EventValidator;
-import io.harbinger.stream.validate.RecordValidator;
-import io.harbinger.stream.validate.ValidationMetrics;
-import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.flink.metrics.MetricGroup;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream.state;
+package io.harbinger.stream.tools;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.aggregate.WindowKey;

@@ -1,7 +1,6 @@
-package io.harbinger.stream.validate;
+package io.harbinger.stream.records;
 
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.source.RawRecord;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream.validate;
+package io.harbinger.stream.records;
 
 /** Why a record left the main flow; written as the harbinger.error.reason header of its dead letter. */
 public enum Reason {

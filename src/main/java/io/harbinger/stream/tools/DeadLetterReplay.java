@@ -1,10 +1,10 @@
-package io.harbinger.stream.replay;
+package io.harbinger.stream.tools;
 
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.source.RawRecord;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.Reason;
 import io.harbinger.stream.validate.RecordValidator;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.source;
+package io.harbinger.stream.records;
 
 import java.util.Arrays;
 import java.util.Objects;

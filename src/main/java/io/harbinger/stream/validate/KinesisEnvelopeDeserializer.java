@@ -1,9 +1,9 @@
-package io.harbinger.stream.source;
+package io.harbinger.stream.validate;
 
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.records.Envelope;
+import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.validate.Envelope;
-import io.harbinger.stream.validate.EventValidator;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -45,7 +45,7 @@ public class KinesisEnvelopeDeserializer implements KinesisDeserializationSchema
      * sequence number, timestamp = approximate arrival time, key = the partition key (UTF-8); Kinesis records
      * have no headers.
      */
-    static RawRecord toRaw(byte[] value, String partitionKey, String sequenceNumber, long approximateArrivalTimestamp,
+    public static RawRecord toRaw(byte[] value, String partitionKey, String sequenceNumber, long approximateArrivalTimestamp,
                            String stream, String shardId) {
         byte[] key = partitionKey == null ? null : partitionKey.getBytes(StandardCharsets.UTF_8);
         return new RawRecord(stream, shardId, sequenceNumber, approximateArrivalTimestamp, key, value,

@@ -1,11 +1,11 @@
-package io.harbinger.stream.replay;
+package io.harbinger.stream.tools;
 
 import io.harbinger.stream.config.ConfigException;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
+import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.validate.EventValidator;
-import io.harbinger.stream.validate.Reason;
 import io.harbinger.stream.validate.RecordValidator;
 import io.harbinger.stream.validate.WireDecoder;
 

@@ -1,8 +1,7 @@
-package io.harbinger.stream.validate;
+package io.harbinger.stream.records;
 
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.source.RawRecord;
 
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
