@@ -279,6 +279,12 @@ class ShadedJarIT {
             compiledWith.load(in);
         }
         assertThat(versions).containsExactly(compiledWith.getProperty("version"));
+        // CVE-2024-47561: Avro before 1.11.4 can execute code while parsing a schema, and the job parses the
+        // writer schemas it fetches from the registry.
+        String[] version = versions.iterator().next().split("\\.");
+        assertThat(Integer.parseInt(version[0]) * 1_000_000 + Integer.parseInt(version[1]) * 1_000
+                + Integer.parseInt(version[2].replaceAll("\\D.*", "")))
+                .as("Avro %s in the jar: 1.11.4 or later", String.join(".", version)).isGreaterThanOrEqualTo(1_011_004);
     }
 
     private static List<String> serviceFile(String name) throws IOException {
