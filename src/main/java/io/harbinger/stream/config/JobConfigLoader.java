@@ -50,7 +50,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -147,7 +146,7 @@ public final class JobConfigLoader {
         JobConfig config = bind(root, source);
         root.finish();
         if (problems.isEmpty()) {
-            checkCombinations(config, problems);
+            CrossKeyRules.check(config, problems);
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
@@ -559,56 +558,5 @@ public final class JobConfigLoader {
                     "unknown event type \"" + item + "\"; must be among " + Arrays.toString(EventType.values())));
         }
         return types;
-    }
-
-    /** Rules that involve more than one key; each message names the keys involved. */
-    private static void checkCombinations(JobConfig c, List<String> problems) {
-        if (c.window().size().isZero()) {
-            problems.add("window.size: must be longer than 0");
-        }
-        if (c.checkpoints().interval().toMillis() < 10) {
-            problems.add("checkpoints.interval: must be at least 10ms (Flink's minimum)");
-        }
-        if (c.eventTime().idleness().isZero()) {
-            problems.add("event-time.idleness: must be longer than 0, or an idle partition holds every window back");
-        }
-        Duration longestCheckpoint = c.checkpoints().interval().plus(c.checkpoints().timeout());
-        if (c.kafkaSink().transactionTimeout().compareTo(longestCheckpoint) < 0) {
-            problems.add("sinks.kafka.transaction-timeout: " + Durations.format(c.kafkaSink().transactionTimeout())
-                    + " is shorter than checkpoints.interval + checkpoints.timeout ("
-                    + Durations.format(longestCheckpoint)
-                    + "); the broker would abort transactions of checkpoints still in flight");
-        }
-        if (c.kafkaSink().transactionTimeout().compareTo(c.kafkaSink().brokerMaxTransactionTimeout()) > 0) {
-            problems.add("sinks.kafka.transaction-timeout: " + Durations.format(c.kafkaSink().transactionTimeout())
-                    + " exceeds sinks.kafka.broker-max-transaction-timeout ("
-                    + Durations.format(c.kafkaSink().brokerMaxTransactionTimeout())
-                    + "); the broker rejects such producers (raise transaction.max.timeout.ms on the brokers and this key together)");
-        }
-        if (c.jdbcSink().retryBackoff().compareTo(c.jdbcSink().maxRetryBackoff()) > 0) {
-            problems.add("sinks.jdbc.retry-backoff: " + Durations.format(c.jdbcSink().retryBackoff())
-                    + " exceeds sinks.jdbc.max-retry-backoff (" + Durations.format(c.jdbcSink().maxRetryBackoff()) + ")");
-        }
-        if (c.checkpoints().interval().compareTo(c.checkpoints().timeout()) > 0) {
-            problems.add("checkpoints.timeout: shorter than checkpoints.interval; every slow checkpoint would be dropped");
-        }
-        Set<String> outputs = new HashSet<>();
-        for (String[] topic : new String[][] {
-                {"sinks.kafka.aggregates-topic", c.kafkaSink().aggregatesTopic()},
-                {"sinks.kafka.anomalies-topic", c.kafkaSink().anomaliesTopic()},
-                {"sinks.kafka.dead-letter-topic", c.kafkaSink().deadLetterTopic()},
-                {"sinks.kafka.late-events-topic", c.kafkaSink().lateEventsTopic()}}) {
-            if (!outputs.add(topic[1])) {
-                problems.add(topic[0] + ": \"" + topic[1] + "\" is already used by another output topic");
-            }
-            if (readsTopic(c.input().kafka(), topic[1])) {
-                problems.add(topic[0] + ": \"" + topic[1] + "\" is also an input topic; the job would read its own output");
-            }
-        }
-    }
-
-    private static boolean readsTopic(KafkaSourceSettings source, String topic) {
-        return source != null && (source.topics().contains(topic)
-                || source.topicPattern().map(p -> Pattern.matches(p, topic)).orElse(false));
     }
 }
