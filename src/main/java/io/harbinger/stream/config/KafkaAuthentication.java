@@ -102,7 +102,7 @@ public final class KafkaAuthentication implements Serializable {
         return Collections.unmodifiableMap(out);
     }
 
-    /** The loader admits only values without quotes, backslashes or semicolons, so quoting them is enough. */
+    /** KafkaAuthenticationSection admits only values without quotes, backslashes or semicolons: quotes suffice. */
     private String jaasConfig() {
         StringBuilder jaas = new StringBuilder(IAM_LOGIN_MODULE).append(" required");
         option(jaas, "awsRoleArn", roleArn);
