@@ -3,6 +3,7 @@ package io.harbinger.stream.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.util.TimeUtils;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Typed, path-aware access to one mapping of the config tree. Every read records the key as known, so that
@@ -24,6 +26,9 @@ import java.util.function.Supplier;
  * dotted key instead of failing at the first one.
  */
 final class ConfigNode {
+    /** The documented duration notation; see {@link #parseDuration}. */
+    private static final Pattern DURATION = Pattern.compile("\\d+\\s*(ms|s|m|min|h|d)");
+
     private final ObjectNode node;
     private final String path;
     private final List<String> problems;
@@ -187,11 +192,30 @@ final class ConfigNode {
         read.add(name);
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) return Optional.empty();
-        Optional<Duration> d = v.isValueNode() ? Durations.parse(v.asText()) : Optional.empty();
+        Optional<Duration> d = v.isValueNode() ? parseDuration(v.asText()) : Optional.empty();
         if (d.isEmpty()) {
             problem(name, "expected a duration such as 500ms, 30s, 5m, 2h or 7d, got " + describe(v));
         }
         return d;
+    }
+
+    /**
+     * The notation of the docs, a whole number and a unit: 500ms, 30s, 5m (or 5min), 2h, 7d, read by Flink's
+     * {@link TimeUtils#parseDuration}. TimeUtils alone would take more, which the docs call invalid: unit words
+     * ({@code 15 minutes}, the docs' example of an error), µs and ns, upper case, and a bare number, which it reads
+     * as milliseconds but a reader of {@code window.size: 15} would not. A value beyond a long of milliseconds is
+     * invalid too.
+     */
+    static Optional<Duration> parseDuration(String text) {
+        String trimmed = text.trim();
+        if (!DURATION.matcher(trimmed).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofMillis(TimeUtils.parseDuration(trimmed).toMillis()));
+        } catch (IllegalArgumentException | ArithmeticException e) { // too large
+            return Optional.empty();
+        }
     }
 
     /** A size such as 64mb or 512kb (Flink's MemorySize syntax), or empty when the key is absent. */

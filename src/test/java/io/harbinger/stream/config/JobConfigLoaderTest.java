@@ -452,4 +452,31 @@ class JobConfigLoaderTest {
                         "state.rocksdb.memory-per-slot: must be at least 1 mb, got 64 kb",
                         "state.rocksdb.block-size: unknown key"));
     }
+
+    @Test
+    void durationsAreTheDocumentedNotationNotAllThatFlinkReads() {
+        JobConfig config = loader.parse(MINIMAL, "m.yaml", List.of("window.size=5min", "dedup.ttl=2d",
+                "checkpoints.interval=5 s", "window.allowed-lateness=0s", "sinks.jdbc.batch-interval=250ms"));
+        assertThat(config.window().size()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.dedup().ttl()).isEqualTo(Duration.ofDays(2));
+        assertThat(config.checkpoints().interval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.window().allowedLateness()).isZero();
+        assertThat(config.jdbcSink().batchInterval()).isEqualTo(Duration.ofMillis(250));
+
+        // Flink's TimeUtils reads 15 (as milliseconds), 500µs, 2 hours and 1M (a minute); the job refuses them, as
+        // it refuses 1h30m and a value beyond a long of milliseconds.
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "m.yaml", List.of("window.size=15", "dedup.ttl=500\u00b5s",
+                "checkpoints.interval=1h30m", "checkpoints.timeout=2 hours", "event-time.idleness=1M",
+                "anomaly.baseline-ttl=99999999999999999999d")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "dedup.ttl: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got \"500\u00b5s\"",
+                        "event-time.idleness: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got \"1M\"",
+                        "window.size: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got \"15\"",
+                        "anomaly.baseline-ttl: expected a duration such as 500ms, 30s, 5m, 2h or 7d,"
+                                + " got \"99999999999999999999d\"",
+                        "checkpoints.interval: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got \"1h30m\"",
+                        "checkpoints.timeout: expected a duration such as 500ms, 30s, 5m, 2h or 7d,"
+                                + " got \"2 hours\""));
+    }
 }
