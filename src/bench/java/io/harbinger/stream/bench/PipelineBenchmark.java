@@ -2,15 +2,15 @@ package io.harbinger.stream.bench;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.HarbingerPipeline;
-import io.harbinger.stream.testing.LocalPlatform;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.local.services.KafkaBroker;
-import io.harbinger.stream.local.services.LocalPostgres;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

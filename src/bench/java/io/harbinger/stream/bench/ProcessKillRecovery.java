@@ -1,7 +1,7 @@
 package io.harbinger.stream.bench;
 
-import io.harbinger.stream.local.cluster.FlinkCluster;
-import io.harbinger.stream.local.cluster.S3Proxy;
+import io.harbinger.stream.toolkit.cluster.FlinkCluster;
+import io.harbinger.stream.toolkit.cluster.S3Proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,6 +1,6 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.stream.testing.LocalPlatform;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +11,6 @@ import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.local.EventProducer;
 import io.harbinger.stream.records.Envelope;
 import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.records.Reason;
@@ -20,7 +19,8 @@ import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.DeadLetterHeaders;
 import io.harbinger.stream.testing.BadPayloads;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 import io.harbinger.stream.validate.EventValidator;
 import io.harbinger.stream.validate.RecordValidator;
 import io.harbinger.stream.validate.WireDecoder;

@@ -4,9 +4,9 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.local.EventProducer;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;

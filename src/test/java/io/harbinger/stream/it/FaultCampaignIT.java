@@ -1,22 +1,22 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.stream.local.WorkDirs;
+import io.harbinger.stream.toolkit.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.local.TopicReader;
-import io.harbinger.stream.local.cluster.FlinkCluster;
-import io.harbinger.stream.local.cluster.S3Proxy;
-import io.harbinger.stream.local.cluster.ZooKeeperServer;
-import io.harbinger.stream.local.services.KafkaBroker;
-import io.harbinger.stream.local.services.LocalPostgres;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.config.JobConfigLoader;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.cluster.FlinkCluster;
+import io.harbinger.stream.toolkit.cluster.S3Proxy;
+import io.harbinger.stream.toolkit.cluster.ZooKeeperServer;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;

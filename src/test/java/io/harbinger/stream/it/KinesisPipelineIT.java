@@ -4,10 +4,10 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.local.services.KinesisLocal;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.testing.KinesisInput;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.scenario.KinesisInput;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
+import io.harbinger.stream.toolkit.services.KinesisLocal;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static io.harbinger.stream.testing.KinesisInput.utf8;
+import static io.harbinger.stream.toolkit.scenario.KinesisInput.utf8;
 import static io.harbinger.stream.testing.TestEvents.T0;
 import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;

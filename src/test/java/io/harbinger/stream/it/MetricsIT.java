@@ -3,10 +3,10 @@ package io.harbinger.stream.it;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.registry.AvroWireEncoder;
-import io.harbinger.stream.local.EventProducer;
 import io.harbinger.stream.testing.JobMetrics;
-import io.harbinger.stream.testing.PipelineScenario;
-import io.harbinger.stream.testing.PrometheusScrape;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.PrometheusScrape;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;

@@ -11,12 +11,12 @@ import io.harbinger.stream.config.MsfPropertyGroups;
 import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.testing.JobMetrics;
-import io.harbinger.stream.testing.KinesisInput;
-import io.harbinger.stream.testing.LocalPlatform;
 import io.harbinger.stream.testing.MsfMetrics;
-import io.harbinger.stream.testing.PipelineScenario;
 import io.harbinger.stream.testing.RecordingReporter.Registration;
 import io.harbinger.stream.testing.RecordingReporter;
+import io.harbinger.stream.toolkit.scenario.KinesisInput;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -36,7 +36,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static io.harbinger.stream.testing.KinesisInput.utf8;
+import static io.harbinger.stream.toolkit.scenario.KinesisInput.utf8;
 import static io.harbinger.stream.testing.TestEvents.T0;
 import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;

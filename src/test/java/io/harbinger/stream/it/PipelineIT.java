@@ -4,11 +4,11 @@ import io.harbinger.curated.AnomalyMetric;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.local.EventProducer;
 import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;

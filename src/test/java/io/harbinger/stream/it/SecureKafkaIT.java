@@ -1,19 +1,19 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.stream.testing.LocalPlatform;
-import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.local.TopicReader;
-import io.harbinger.stream.local.services.KafkaBroker;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.testing.PipelineScenario;
-import io.harbinger.stream.testing.SharedServices;
-import io.harbinger.stream.testing.TlsMaterial;
+import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
+import io.harbinger.stream.toolkit.scenario.SharedServices;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.TlsMaterial;
 import io.harbinger.stream.validate.WireDecoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -3,9 +3,9 @@ package io.harbinger.stream.it;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;

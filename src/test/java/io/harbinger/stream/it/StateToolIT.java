@@ -2,8 +2,8 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.testing.PipelineScenario;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 import io.harbinger.stream.tools.KeyedBaseline;
 import io.harbinger.stream.tools.StateTool;
 

@@ -1,24 +1,27 @@
 package io.harbinger.stream.local;
 
-import io.harbinger.stream.testing.LocalPlatform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.ConfigException;
-import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.SourceType;
+import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.local.gdelt.GdeltExport;
 import io.harbinger.stream.local.gdelt.GdeltExportReader;
 import io.harbinger.stream.local.gdelt.MalformedLine;
-import io.harbinger.stream.local.services.KafkaBroker;
-import io.harbinger.stream.local.services.KinesisLocal;
-import io.harbinger.stream.local.services.LocalPostgres;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.testing.PrometheusScrape;
+import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.KinesisEventWriter;
+import io.harbinger.stream.toolkit.clients.PrometheusScrape;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.KinesisLocal;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;

@@ -2,6 +2,7 @@ package io.harbinger.stream.local;
 
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.sink.DeadLetterHeaders;
+import io.harbinger.stream.toolkit.clients.TopicReader;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;

@@ -3,7 +3,7 @@ package io.harbinger.stream.registry;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.config.Secret;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;

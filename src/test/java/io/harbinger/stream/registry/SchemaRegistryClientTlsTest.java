@@ -1,12 +1,12 @@
 package io.harbinger.stream.registry;
 
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
+import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.config.Secret;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
-import io.harbinger.stream.testing.TlsMaterial;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
+import io.harbinger.stream.toolkit.services.TlsMaterial;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
-import io.harbinger.stream.config.Secret;
-import io.harbinger.stream.local.services.LocalPostgres;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
+import io.harbinger.stream.config.Secret;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
 
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.records.Envelope;
 import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.registry.SchemaRegistryException;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.avro.Schema;

@@ -5,13 +5,13 @@ import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
 import io.harbinger.stream.config.JobConfig.ValidationSettings;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.records.Envelope;
 import io.harbinger.stream.records.RawRecord;
 import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.api.common.serialization.DeserializationSchema;

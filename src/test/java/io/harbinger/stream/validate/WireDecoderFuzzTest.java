@@ -3,10 +3,10 @@ package io.harbinger.stream.validate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.testing.BadPayloads;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig.RegistrySettings;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
 import io.harbinger.stream.records.WireFormat;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.RegistryUnavailableException;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;

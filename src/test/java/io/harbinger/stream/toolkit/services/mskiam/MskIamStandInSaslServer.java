@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.services.mskiam;
+package io.harbinger.stream.toolkit.services.mskiam;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.common.errors.SaslAuthenticationException;

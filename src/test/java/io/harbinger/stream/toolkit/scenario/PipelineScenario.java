@@ -1,14 +1,14 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.scenario;
 
-import io.harbinger.stream.local.WorkDirs;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
-import io.harbinger.stream.local.EventProducer;
-import io.harbinger.stream.local.TopicReader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.TopicReader;
 import io.harbinger.stream.validate.InvalidRecordException;
 import io.harbinger.stream.validate.WireDecoder;
 

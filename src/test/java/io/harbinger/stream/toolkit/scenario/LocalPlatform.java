@@ -1,4 +1,4 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.scenario;
 
 import io.harbinger.stream.FlinkSettings;
 import io.harbinger.stream.config.JobConfig;

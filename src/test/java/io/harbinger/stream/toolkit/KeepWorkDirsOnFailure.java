@@ -1,6 +1,6 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit;
 
-import io.harbinger.stream.local.WorkDirs;
+import io.harbinger.stream.toolkit.WorkDirs;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;

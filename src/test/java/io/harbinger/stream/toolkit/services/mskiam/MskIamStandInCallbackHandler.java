@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.services.mskiam;
+package io.harbinger.stream.toolkit.services.mskiam;
 
 import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.services;
+package io.harbinger.stream.toolkit.services;
 
 import org.apache.flink.kinesis.shaded.com.amazonaws.auth.AWSStaticCredentialsProvider;
 import org.apache.flink.kinesis.shaded.com.amazonaws.auth.BasicAWSCredentials;

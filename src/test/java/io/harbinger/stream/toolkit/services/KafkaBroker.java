@@ -1,9 +1,9 @@
-package io.harbinger.stream.local.services;
+package io.harbinger.stream.toolkit.services;
 
-import io.harbinger.stream.local.WorkDirs;
-import io.harbinger.stream.local.services.mskiam.MskIamStandInCallbackHandler;
-import io.harbinger.stream.local.services.mskiam.MskIamStandInLoginModule;
-import io.harbinger.stream.local.services.mskiam.MskIamStandInSaslServer;
+import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInCallbackHandler;
+import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInLoginModule;
+import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInSaslServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

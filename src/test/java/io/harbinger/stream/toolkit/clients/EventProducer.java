@@ -1,4 +1,4 @@
-package io.harbinger.stream.local;
+package io.harbinger.stream.toolkit.clients;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.registry.AvroWireEncoder;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.local;
+package io.harbinger.stream.toolkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
-package io.harbinger.stream.local.services;
+package io.harbinger.stream.toolkit.services;
 
-import io.harbinger.stream.local.WorkDirs;
+import io.harbinger.stream.toolkit.WorkDirs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

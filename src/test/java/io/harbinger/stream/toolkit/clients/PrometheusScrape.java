@@ -1,4 +1,4 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.clients;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.services;
 
 import java.io.IOException;
 import java.nio.file.Files;

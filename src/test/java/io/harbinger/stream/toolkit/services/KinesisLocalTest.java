@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.services;
+package io.harbinger.stream.toolkit.services;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.scenario;
 
-import io.harbinger.stream.local.WorkDirs;
-import io.harbinger.stream.local.services.KafkaBroker;
-import io.harbinger.stream.local.services.LocalPostgres;
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.cluster;
+package io.harbinger.stream.toolkit.cluster;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,10 +1,10 @@
-package io.harbinger.stream.local.cluster;
+package io.harbinger.stream.toolkit.cluster;
 
-import io.harbinger.stream.local.services.LocalSchemaRegistry;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
-import io.harbinger.stream.local.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
 
-import io.harbinger.stream.local.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,9 +1,9 @@
-package io.harbinger.stream.local;
+package io.harbinger.stream.toolkit.clients;
 
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.local.services.KinesisLocal;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.services.KinesisLocal;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.local;
+package io.harbinger.stream.toolkit.clients;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

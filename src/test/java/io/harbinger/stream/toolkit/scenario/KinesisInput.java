@@ -1,10 +1,10 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.scenario;
 
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.local.KinesisEventWriter;
-import io.harbinger.stream.local.services.KinesisLocal;
 import io.harbinger.stream.registry.AvroWireEncoder;
+import io.harbinger.stream.toolkit.clients.KinesisEventWriter;
+import io.harbinger.stream.toolkit.services.KinesisLocal;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package io.harbinger.stream.local.cluster;
+package io.harbinger.stream.toolkit.cluster;
 
-import io.harbinger.stream.local.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.KafkaBroker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
