@@ -4,6 +4,7 @@ import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.testing.JobMetrics;
+import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.PrometheusScrape;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
@@ -12,8 +13,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +40,7 @@ class MetricsIT {
     @Test
     void theJobsMetricsReachPrometheusUnderTheirDocumentedNames() throws Exception {
         PipelineScenario scenario = PipelineScenario.create("metrics", 2);
-        int port = freePort();
+        int port = Ports.free();
         Configuration cluster = new Configuration();
         cluster.setString("metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
@@ -146,12 +145,6 @@ class MetricsIT {
         if (scrape != null) {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "metrics-it-scrape.txt"), scrape.text);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

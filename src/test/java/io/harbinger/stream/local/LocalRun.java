@@ -13,6 +13,7 @@ import io.harbinger.stream.local.gdelt.GdeltExport;
 import io.harbinger.stream.local.gdelt.GdeltExportReader;
 import io.harbinger.stream.local.gdelt.MalformedLine;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.KinesisEventWriter;
@@ -192,7 +193,7 @@ public final class LocalRun {
         String metricsUrl = null;
         if (services.kinesis != null) {
             // Flink's own Prometheus reporter tells how many records the source has read so far.
-            int port = KafkaBroker.freePorts(1)[0];
+            int port = Ports.free();
             flink.setString("metrics.reporter.localrun.factory.class",
                     "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             flink.setString("metrics.reporter.localrun.port", String.valueOf(port));

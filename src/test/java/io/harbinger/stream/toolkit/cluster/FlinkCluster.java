@@ -1,10 +1,10 @@
 package io.harbinger.stream.toolkit.cluster;
 
-import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
-
-import io.harbinger.stream.toolkit.services.LocalPostgres;
-
+import io.harbinger.stream.toolkit.ManagedProcess;
+import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
+import io.harbinger.stream.toolkit.services.LocalPostgres;
+import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,23 +85,23 @@ public final class FlinkCluster implements AutoCloseable {
      */
     public static FlinkCluster start(Path workDir, int taskManagers, String s3Endpoint, String checkpointUri,
                                      Map<String, String> extra) {
-        String cp = ManagedProcess.classpath("flink.cluster.classpath.file", "target/flink-cluster.classpath",
-                "flink-runtime");
+        String cp = ManagedProcess.classpathFromBuild("flink.cluster.classpath.file", "target/flink-cluster.classpath",
+                "flink-runtime", "fault-campaign-classpaths");
         Path plugins = Paths.get(System.getProperty("flink.plugins.dir", "target/flink-plugins")).toAbsolutePath();
         if (!Files.isRegularFile(plugins.resolve("s3-fs-hadoop/flink-s3-fs-hadoop-1.20.0.jar"))) {
             throw new IllegalStateException("flink-s3-fs-hadoop plugin missing under " + plugins
                     + ": run `mvn generate-test-resources`");
         }
-        int[] ports = ManagedProcess.freePorts(2);
+        int[] ports = Ports.free(2);
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("jobmanager.rpc.address", ManagedProcess.HOST);
+        s.put("jobmanager.rpc.address", Ports.HOST);
         s.put("jobmanager.rpc.port", String.valueOf(ports[0]));
-        s.put("jobmanager.bind-host", ManagedProcess.HOST);
-        s.put("rest.address", ManagedProcess.HOST);
-        s.put("rest.bind-address", ManagedProcess.HOST);
+        s.put("jobmanager.bind-host", Ports.HOST);
+        s.put("rest.address", Ports.HOST);
+        s.put("rest.bind-address", Ports.HOST);
         s.put("rest.port", String.valueOf(ports[1]));
-        s.put("taskmanager.bind-host", ManagedProcess.HOST);
-        s.put("taskmanager.host", ManagedProcess.HOST);
+        s.put("taskmanager.bind-host", Ports.HOST);
+        s.put("taskmanager.host", Ports.HOST);
         s.put("taskmanager.numberOfTaskSlots", "1");
         s.put("jobmanager.memory.process.size", "768m");
         s.put("taskmanager.memory.process.size", "1024m");
@@ -186,7 +186,8 @@ public final class FlinkCluster implements AutoCloseable {
         List<String> cmd = java("768m", dir, "jobmanager");
         cmd.addAll(List.of("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                 "--configDir", dir.resolve("conf").toString()));
-        jobManager = ManagedProcess.start("jobmanager", cmd, dir, dir.resolve("jobmanager.out"), env());
+        jobManager = ManagedProcess.builder("jobmanager", cmd).workDir(dir).output(dir.resolve("jobmanager.out"))
+                .log(dir.resolve("jobmanager.log")).env(env()).stopTimeout(Duration.ofSeconds(10)).start();
     }
 
     /**
@@ -233,7 +234,8 @@ public final class FlinkCluster implements AutoCloseable {
         cmd.add("--configDir");
         cmd.add(dir.resolve("conf").toString());
         cmd.addAll(Arrays.asList(tmJvmParams.get(1).trim().split("\\s+")));
-        taskManagers.put(id, ManagedProcess.start(id, cmd, dir, dir.resolve(id + ".out"), env()));
+        taskManagers.put(id, ManagedProcess.builder(id, cmd).workDir(dir).output(dir.resolve(id + ".out"))
+                .log(dir.resolve(id + ".log")).env(env()).stopTimeout(Duration.ofSeconds(5)).start());
         return id;
     }
 
@@ -307,21 +309,20 @@ public final class FlinkCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(ManagedProcess.javaBinary(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
                 "-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils", "GET_TM_RESOURCE_PARAMS",
                 "--configDir", confDir.toString()));
+        Path output = confDir.resolveSibling("bash-java-utils.out");
+        ManagedProcess.builder("BashJavaUtils", cmd).workDir(confDir.getParent()).output(output)
+                .run(Duration.ofMinutes(2));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            List<String> result = out.lines().filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
+            List<String> result = Files.readAllLines(output, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
                     .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length())).toList();
             if (result.size() < 2) {
-                throw new IllegalStateException("BashJavaUtils printed no resource parameters:\n" + out);
+                throw new IllegalStateException("BashJavaUtils printed no resource parameters:\n"
+                        + ManagedProcess.tail(output, 40));
             }
             return result.subList(result.size() - 2, result.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
@@ -448,7 +449,7 @@ public final class FlinkCluster implements AutoCloseable {
     public void awaitTaskManagers(int n, Duration timeout) {
         await(n + " TaskManagers registered", timeout, c -> {
             if (!jobManager.isAlive()) {
-                throw new IllegalStateException("JobManager exited:\n" + ManagedProcess.tail(jobManager.output(), 40));
+                throw new IllegalStateException("JobManager exited:\n" + jobManager.logTail());
             }
             return c.get("/overview").path("taskmanagers").asInt() == n;
         });
@@ -480,11 +481,11 @@ public final class FlinkCluster implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (ManagedProcess tm : taskManagers.values()) {
-            tm.stop(5_000);
+            tm.stop();
         }
         taskManagers.clear();
         if (jobManager != null) {
-            jobManager.stop(10_000);
+            jobManager.stop();
         }
     }
 

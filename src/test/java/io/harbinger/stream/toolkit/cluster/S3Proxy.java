@@ -1,5 +1,8 @@
 package io.harbinger.stream.toolkit.cluster;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
+import io.harbinger.stream.toolkit.Ports;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An S3 endpoint for checkpoints: s3proxy 3.0.0 with the in-memory {@code transient} backend (the only one
@@ -40,8 +42,9 @@ public final class S3Proxy implements AutoCloseable {
 
     /** Starts s3proxy, waits until it answers and creates the buckets. */
     public static S3Proxy start(Path workDir, String... buckets) {
-        String cp = ManagedProcess.classpath("s3proxy.classpath.file", "target/s3proxy.classpath", "s3proxy");
-        int port = ManagedProcess.freePorts(1)[0];
+        String cp = ManagedProcess.classpathFromBuild("s3proxy.classpath.file", "target/s3proxy.classpath", "s3proxy",
+                "fault-campaign-classpaths");
+        int port = Ports.free();
         try {
             Files.createDirectories(workDir);
             Files.writeString(workDir.resolve("s3proxy.properties"), String.join("\n",
@@ -73,10 +76,17 @@ public final class S3Proxy implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + workDir.resolve("logback.xml"),
                 "-cp", cp, "org.gaul.s3proxy.Main", "--properties", workDir.resolve("s3proxy.properties").toString());
         long t0 = System.nanoTime();
-        ManagedProcess p = ManagedProcess.start("s3proxy", cmd, workDir, workDir.resolve("s3proxy.out"), Map.of());
+        ManagedProcess p = ManagedProcess.builder("s3proxy", cmd).workDir(workDir)
+                .output(workDir.resolve("s3proxy.out")).log(workDir.resolve("s3proxy.log"))
+                .stopTimeout(Duration.ofSeconds(5)).start();
         S3Proxy s3 = new S3Proxy(p, port);
         try {
-            s3.awaitReady();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            p.awaitReady(Duration.ofSeconds(60), () -> {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return true; // any HTTP answer (403 without credentials) means it listens
+            });
             for (String bucket : buckets) {
                 s3.createBucket(bucket);
             }
@@ -105,27 +115,6 @@ public final class S3Proxy implements AutoCloseable {
         proxy.setMode(reachable ? TcpProxy.Mode.OPEN : TcpProxy.Mode.REFUSE);
     }
 
-    private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("s3proxy exited during start:\n" + ManagedProcess.tail(process.output(), 40));
-            }
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return; // any HTTP answer (403 without credentials) means it listens
-            } catch (IOException e) {
-                ManagedProcess.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("s3proxy not ready in 60 s:\n" + ManagedProcess.tail(process.output(), 40));
-    }
-
     /** Creates a bucket with a signed (AWS v2) PUT, the one request the test makes itself. */
     private void createBucket(String bucket) {
         String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
@@ -152,6 +141,6 @@ public final class S3Proxy implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
-        process.stop(5_000);
+        process.stop();
     }
 }

@@ -1,5 +1,8 @@
 package io.harbinger.stream.toolkit.cluster;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
+import io.harbinger.stream.toolkit.Ports;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +41,11 @@ public final class TcpProxy implements AutoCloseable {
 
     public TcpProxy(String name, int targetPort) {
         try {
-            server = new ServerSocket(0, 50, InetAddress.getByName(ManagedProcess.HOST));
+            server = new ServerSocket(0, 50, InetAddress.getByName(Ports.HOST));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open a proxy port", e);
         }
-        target = new InetSocketAddress(ManagedProcess.HOST, targetPort);
+        target = new InetSocketAddress(Ports.HOST, targetPort);
         Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + name);
         acceptor.setDaemon(true);
         acceptor.start();

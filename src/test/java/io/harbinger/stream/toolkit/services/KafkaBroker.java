@@ -1,5 +1,7 @@
 package io.harbinger.stream.toolkit.services;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
+import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInCallbackHandler;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInLoginModule;
@@ -17,14 +19,9 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +41,8 @@ import java.util.stream.Collectors;
  * kafka-clients 3.4.0): the build writes their classpath to the file named by the system property
  * {@code kafka.broker.classpath.file} (default {@code target/kafka-broker.classpath}).
  *
- * <p>Every broker started is stopped by {@link #close()} and, failing that, by a JVM shutdown hook.
+ * <p>Every broker started is stopped by {@link #close()} and, failing that, by a JVM shutdown hook (it is a
+ * {@link ManagedProcess}).
  *
  * <p>{@link #start(Path, Security)} adds two secured listeners next to the PLAINTEXT one (which stays for the
  * broker's own controller and admin traffic and for test set-up): SASL_SSL with SCRAM-SHA-512, the users created
@@ -67,7 +65,7 @@ public final class KafkaBroker implements AutoCloseable {
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final int START_ATTEMPTS = 3;
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = Ports.HOST;
     private static final long SESSION_TIMEOUT_MS = 3000;
 
     private final Path workDir;
@@ -82,9 +80,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final int saslSslPort;
     private final int sslPort;
 
-    private volatile Process process;
+    private volatile ManagedProcess process;
     private volatile Admin admin;
-    private final Thread shutdownHook;
 
     /**
      * The secured listeners' settings: the broker's key store (its certificate, for both TLS listeners), the
@@ -117,7 +114,6 @@ public final class KafkaBroker implements AutoCloseable {
         this.log4jProperties = workDir.resolve("log4j.properties");
         this.logFile = workDir.resolve("server.log");
         this.stdoutFile = workDir.resolve("broker.out");
-        this.shutdownHook = new Thread(this::stopQuietly, "kafka-broker-shutdown-" + port);
     }
 
     /**
@@ -145,7 +141,7 @@ public final class KafkaBroker implements AutoCloseable {
         Path dir = workDir.toAbsolutePath();
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = freePorts(security == null ? 2 : 4);
+            int[] ports = Ports.free(security == null ? 2 : 4);
             KafkaBroker broker = new KafkaBroker(dir, classpath, ports, security);
             long t0 = System.nanoTime();
             try {
@@ -206,7 +202,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        Process p = process;
+        ManagedProcess p = process;
         return p != null && p.isAlive();
     }
 
@@ -241,42 +237,25 @@ public final class KafkaBroker implements AutoCloseable {
     /** Stops the broker gracefully (SIGTERM, then SIGKILL after 10 s). Data stays in the work directory. */
     public void stop() {
         closeAdmin();
-        Process p = process;
+        ManagedProcess p = process;
         if (p == null) {
             return;
         }
         long t0 = System.nanoTime();
-        p.destroy();
-        try {
-            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Kafka broker pid {} did not stop within {} s, killing it", p.pid(), STOP_GRACE.toSeconds());
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        p.stop(STOP_GRACE);
         process = null;
-        removeShutdownHook();
         LOG.info("Kafka broker {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Kills the broker process at once (SIGKILL), as a crash would. Data stays; {@link #restart()} brings it back. */
     public void kill() {
         closeAdmin();
-        Process p = process;
+        ManagedProcess p = process;
         if (p == null) {
             return;
         }
-        p.destroyForcibly();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        p.kill();
         process = null;
-        removeShutdownHook();
         LOG.info("Kafka broker {} killed", bootstrapServers());
     }
 
@@ -310,23 +289,8 @@ public final class KafkaBroker implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------
 
     static String readClasspath() {
-        Path file = Paths.get(System.getProperty(CLASSPATH_FILE_PROPERTY, DEFAULT_CLASSPATH_FILE));
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("Kafka broker classpath file " + file.toAbsolutePath()
-                    + " is missing: run `mvn test-compile` first (the maven-antrun-plugin execution"
-                    + " 'kafka-broker-classpath' writes it; system property " + CLASSPATH_FILE_PROPERTY
-                    + " overrides the location)");
-        }
-        try {
-            String cp = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (cp.isEmpty() || !cp.contains("kafka_2.13")) {
-                throw new IllegalStateException("Kafka broker classpath file " + file.toAbsolutePath()
-                        + " does not name the kafka_2.13 jar: run `mvn test-compile` again");
-            }
-            return cp;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read Kafka broker classpath file " + file.toAbsolutePath(), e);
-        }
+        return ManagedProcess.classpathFromBuild(CLASSPATH_FILE_PROPERTY, DEFAULT_CLASSPATH_FILE, "kafka_2.13",
+                "kafka-broker-classpath");
     }
 
     private void writeConfig() {
@@ -421,109 +385,37 @@ public final class KafkaBroker implements AutoCloseable {
                 cmd.add("SCRAM-SHA-512=[name=" + name + ",password=" + password + "]");
             });
         }
-        try {
-            Process p = new ProcessBuilder(cmd)
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(formatLog.toFile())
-                    .start();
-            if (!p.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("Kafka StorageTool format did not finish in "
-                        + FORMAT_TIMEOUT.toSeconds() + " s; its output (" + formatLog + "):\n" + tail(formatLog, 40));
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("Kafka StorageTool format failed with exit code " + p.exitValue()
-                        + "; its output (" + formatLog + "):\n" + tail(formatLog, 40));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run Kafka StorageTool format (" + cmd.get(0) + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
-        }
+        ManagedProcess.builder("Kafka StorageTool format", cmd).workDir(workDir).output(formatLog).run(FORMAT_TIMEOUT);
     }
 
     private void launchAndAwaitReady() {
         List<String> cmd = javaCommand("-Xmx512m");
         cmd.add("kafka.Kafka");
         cmd.add(serverProperties.toString());
+        process = ManagedProcess.builder("Kafka broker " + bootstrapServers(), cmd).workDir(workDir)
+                .output(stdoutFile).log(logFile).stopTimeout(STOP_GRACE).start();
         try {
-            Files.writeString(stdoutFile, "---- start " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(cmd)
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the Kafka broker process (" + cmd.get(0) + ")", e);
-        }
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        LOG.debug("Kafka broker pid {} starting on {}", process.pid(), bootstrapServers());
-        awaitReady();
-    }
-
-    private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        // 1. the listener accepts connections (keeps the admin client from logging connection warnings)
-        while (!canConnect(port) || (security != null && !(canConnect(saslSslPort) && canConnect(sslPort)))) {
-            checkAlive();
-            if (System.nanoTime() > deadline) {
-                failNotReady("its ports " + (security == null ? port : port + ", " + saslSslPort + ", " + sslPort)
-                        + " never all accepted connections", null);
-            }
-            sleep(100);
-        }
-        // 2. the cluster answers metadata requests
-        Exception lastError = null;
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            try {
-                if (!admin().describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                    return;
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                lastError = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failNotReady("interrupted", e);
-            }
-            sleep(100);
-        }
-        failNotReady("describeCluster did not succeed", lastError);
-    }
-
-    private void checkAlive() {
-        Process p = process;
-        if (p != null && !p.isAlive()) {
+            // first the listeners accept connections (keeps the admin client from logging connection warnings),
+            // then the cluster answers metadata requests
+            process.awaitReady(READY_TIMEOUT, () -> allPortsAccept()
+                    && !admin().describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
+        } catch (ManagedProcess.ExitedDuringStart e) {
             process = null;
-            removeShutdownHook();
-            String log = tail(logFile, 60) + "\n" + tail(stdoutFile, 30);
-            String msg = "Kafka broker process exited with code " + p.exitValue() + " during start on "
-                    + bootstrapServers() + " (log: " + logFile + ", stdout: " + stdoutFile + "):\n" + log;
+            closeAdmin();
+            String log = e.logTail();
             if (log.contains("Address already in use") || log.contains("BindException")) {
-                throw new PortClashException(msg);
+                throw new PortClashException(e.getMessage());
             }
-            throw new IllegalStateException(msg);
+            throw e;
+        } catch (RuntimeException e) {
+            process = null;
+            closeAdmin();
+            throw e;
         }
     }
 
-    private void failNotReady(String why, Exception cause) {
-        String log = tail(logFile, 60) + "\n" + tail(stdoutFile, 30);
-        stopQuietly();
-        throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready within "
-                + READY_TIMEOUT.toSeconds() + " s: " + why + " (log: " + logFile + ", stdout: " + stdoutFile
-                + "); log tail:\n" + log, cause);
-    }
-
-    private static boolean canConnect(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    private boolean allPortsAccept() {
+        return Ports.accepts(port) && (security == null || (Ports.accepts(saslSslPort) && Ports.accepts(sslPort)));
     }
 
     private synchronized Admin admin() {
@@ -564,7 +456,7 @@ public final class KafkaBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for topics " + names, e);
             }
-            sleep(50);
+            ManagedProcess.sleep(50);
         }
         throw new IllegalStateException("Topics " + names + " have no leaders after " + timeout.toSeconds()
                 + " s on " + bootstrapServers() + " (broker log: " + logFile + ")", last);
@@ -572,7 +464,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private List<String> javaCommand(String heap) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary());
+        cmd.add(ManagedProcess.javaBinary());
         cmd.add(heap);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -612,84 +504,20 @@ public final class KafkaBroker implements AutoCloseable {
         return target;
     }
 
-    private static String javaBinary() {
-        Path java = Paths.get(System.getProperty("java.home"), "bin",
-                System.getProperty("os.name", "").startsWith("Windows") ? "java.exe" : "java");
-        if (Files.isExecutable(java)) {
-            return java.toString();
-        }
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
     private void stopQuietly() {
         try {
             stop();
         } catch (RuntimeException e) {
             LOG.warn("Stopping Kafka broker {} failed", bootstrapServers(), e);
-            Process p = process;
+            ManagedProcess p = process;
             if (p != null) {
-                p.destroyForcibly();
+                p.kill();
             }
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException ignored) {
-            // JVM shutting down, or the hook was never added
-        }
-    }
-
-    /** n distinct free ports on 127.0.0.1, for every service the tests start. */
-    public static int[] freePorts(int n) {
-        // hold all sockets open together so the n ports differ
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            InetAddress lo = InetAddress.getByName(HOST);
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, lo));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
-    }
-
-    static String tail(Path file, int lines) {
-        if (!Files.isRegularFile(file)) {
-            return "(" + file + " does not exist)";
-        }
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e + ")";
         }
     }
 
     private static String slashes(Path p) {
         return p.toAbsolutePath().toString().replace('\\', '/');
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -1,5 +1,8 @@
 package io.harbinger.stream.toolkit.services;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
+import io.harbinger.stream.toolkit.Ports;
+
 import org.apache.flink.kinesis.shaded.com.amazonaws.auth.AWSStaticCredentialsProvider;
 import org.apache.flink.kinesis.shaded.com.amazonaws.auth.BasicAWSCredentials;
 import org.apache.flink.kinesis.shaded.com.amazonaws.client.builder.AwsClientBuilder.EndpointConfiguration;
@@ -14,26 +17,23 @@ import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.model.Shar
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Kinesis API on 127.0.0.1: {@code kinesis-local} (a Node build of kinesis-mock) as its own {@code node}
  * process on free ports. {@link #start} installs it with npm into {@code target/kinesis-local} the first time
  * (a no-op when that version is already there), binds it to 127.0.0.1 through a {@code node -r} preload (it
- * has no host option) and stops it by its PID in {@link #close()} or, failing that, a shutdown hook.
+ * has no host option) and stops it by its PID in {@link #close()} or, failing that, a shutdown hook (it is a
+ * {@link ManagedProcess}).
  *
  * <p>Streams are created and written with the Kinesis connector's own relocated AWS SDK v1, so tests need no
  * second AWS SDK. The job reaches the emulator through {@code source.kinesis.endpoint} and the standard
@@ -43,7 +43,7 @@ public final class KinesisLocal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisLocal.class);
     public static final String VERSION = "0.6.2";
     public static final String REGION = "eu-west-1";
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = Ports.HOST;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(30);
     private static final String PRELOAD = """
@@ -60,39 +60,28 @@ public final class KinesisLocal implements AutoCloseable {
             };
             """;
 
-    private final Process process;
+    private final ManagedProcess process;
     private final int port;
-    private final Path log;
     private final AmazonKinesis client;
-    private final Thread shutdownHook;
 
-    private KinesisLocal(Process process, int port, Path log) {
+    private KinesisLocal(ManagedProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
         this.client = AmazonKinesisClientBuilder.standard()
                 .withEndpointConfiguration(new EndpointConfiguration(endpoint(), REGION))
                 .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
                 .build();
-        this.shutdownHook = new Thread(this::kill, "kinesis-local-stop-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Installs (once) and starts kinesis-local in {@code installDir} (e.g. target/kinesis-local). */
     public static KinesisLocal start(Path installDir) throws Exception {
         Path main = install(installDir);
-        int[] ports = KafkaBroker.freePorts(2);
+        int[] ports = Ports.free(2);
         int port = ports[0];
         int tlsPort = ports[1];
         Path preload = installDir.resolve("bind-127.0.0.1.js");
         Files.writeString(preload, PRELOAD);
-        Path log = installDir.resolve("kinesis-local-" + port + ".log");
-        ProcessBuilder pb = new ProcessBuilder("node", "-r", preload.toAbsolutePath().toString(),
-                main.toAbsolutePath().toString())
-                .directory(main.getParent().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new HashMap<>();
         env.put("KINESIS_MOCK_PLAIN_PORT", String.valueOf(port));
         env.put("KINESIS_MOCK_TLS_PORT", String.valueOf(tlsPort));
         env.put("AWS_REGION", REGION);
@@ -101,14 +90,24 @@ public final class KinesisLocal implements AutoCloseable {
         env.put("REGISTER_STREAM_CONSUMER_DURATION", "100ms");
         env.put("UPDATE_SHARD_COUNT_DURATION", "100ms");
         env.put("LOG_LEVEL", "WARN");
-        KinesisLocal kinesis = new KinesisLocal(pb.start(), port, log);
+        ManagedProcess process = ManagedProcess.builder("kinesis-local",
+                        List.of("node", "-r", preload.toAbsolutePath().toString(), main.toAbsolutePath().toString()))
+                .workDir(main.getParent()).output(installDir.resolve("kinesis-local-" + port + ".log")).env(env)
+                .stopTimeout(Duration.ofSeconds(5)).start();
+        KinesisLocal kinesis = new KinesisLocal(process, port);
         try {
-            kinesis.awaitReady();
-        } catch (Exception e) {
+            process.awaitReady(READY_TIMEOUT, () -> {
+                if (!Ports.accepts(port)) {
+                    return false;
+                }
+                kinesis.client.listStreams();
+                return true;
+            });
+        } catch (RuntimeException e) {
             kinesis.close();
             throw e;
         }
-        LOG.info("kinesis-local pid {} ready at {}", kinesis.process.pid(), kinesis.endpoint());
+        LOG.info("kinesis-local pid {} ready at {}", process.pid(), kinesis.endpoint());
         return kinesis;
     }
 
@@ -122,15 +121,10 @@ public final class KinesisLocal implements AutoCloseable {
             if (Files.exists(main) && Files.readString(packageJson).matches("(?s).*\"version\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(VERSION) + "\".*")) {
                 return main;
             }
-            Path npmLog = dir.resolve("npm-install.log");
-            Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--no-save",
-                    "--prefix", dir.toAbsolutePath().toString(), "kinesis-local@" + VERSION)
-                    .redirectErrorStream(true).redirectOutput(npmLog.toFile()).start();
-            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                npm.destroyForcibly();
-                throw new IllegalStateException("npm install kinesis-local@" + VERSION + " failed:\n"
-                        + Files.readString(npmLog));
-            }
+            ManagedProcess.builder("npm install kinesis-local@" + VERSION, List.of("npm", "install", "--no-audit",
+                            "--no-fund", "--no-save", "--prefix", dir.toAbsolutePath().toString(),
+                            "kinesis-local@" + VERSION))
+                    .workDir(dir).output(dir.resolve("npm-install.log")).run(Duration.ofMinutes(5));
             if (!Files.exists(main)) {
                 throw new IllegalStateException("npm installed kinesis-local but " + main + " is missing");
             }
@@ -219,58 +213,14 @@ public final class KinesisLocal implements AutoCloseable {
         }
     }
 
-    private void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("kinesis-local exited with " + process.exitValue() + ":\n"
-                        + Files.readString(log));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(HOST, port), 200);
-                client.listStreams();
-                return;
-            } catch (IOException | RuntimeException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("kinesis-local not ready on " + endpoint() + " after "
-                            + READY_TIMEOUT + ":\n" + Files.readString(log), notYet);
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private void kill() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     @Override
     public void close() {
         client.shutdown();
-        kill();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
+        process.stop();
     }
 
     @Override
     public String toString() {
         return "kinesis-local at " + endpoint() + " (pid " + process.pid() + ")";
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package io.harbinger.stream.toolkit.services;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ public final class LocalPostgres implements AutoCloseable {
             return local;
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("Embedded PostgreSQL failed to start in " + dataDir + " (log: " + logFile
-                    + "):\n" + KafkaBroker.tail(logFile, 40), e);
+                    + "):\n" + ManagedProcess.tail(logFile, 40), e);
         }
     }
 
@@ -101,7 +102,7 @@ public final class LocalPostgres implements AutoCloseable {
             postgres = builder(workDir.resolve("data"), logFile).setPort(port).start();
         } catch (IOException e) {
             throw new IllegalStateException("PostgreSQL did not start again on port " + port + " (log: " + logFile
-                    + "):\n" + KafkaBroker.tail(logFile, 40), e);
+                    + "):\n" + ManagedProcess.tail(logFile, 40), e);
         }
         LOG.info("PostgreSQL on port {} started again", port);
     }

@@ -1,11 +1,13 @@
 package io.harbinger.stream.toolkit.services;
 
+import io.harbinger.stream.toolkit.ManagedProcess;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keys and certificates made for one test with the JDK's {@code keytool}: a self-signed server certificate for
@@ -26,35 +28,32 @@ public final class TlsMaterial {
         this.password = password;
     }
 
-    public static TlsMaterial create(Path dir, String password) throws IOException, InterruptedException {
+    public static TlsMaterial create(Path folder, String password) throws IOException, InterruptedException {
+        Path dir = folder.toAbsolutePath(); // keytool runs in it
         TlsMaterial m = new TlsMaterial(dir, password);
         m.pair("server", m.serverKeystore, m.serverTruststore, dir);
         m.pair("client", m.clientKeystore, m.clientTruststore, dir);
         return m;
     }
 
-    private void pair(String alias, Path keystore, Path truststore, Path dir) throws IOException, InterruptedException {
+    private void pair(String alias, Path keystore, Path truststore, Path dir) {
         Path cert = dir.resolve(alias + ".crt");
-        keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
+        keytool(dir, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=127.0.0.1, O=Harbinger test " + alias, "-ext", "SAN=ip:127.0.0.1,dns:localhost",
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
                 "-storepass", password, "-keypass", password);
-        keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", keystore.toString(), "-storepass", password,
+        keytool(dir, "-exportcert", "-rfc", "-alias", alias, "-keystore", keystore.toString(), "-storepass", password,
                 "-file", cert.toString());
-        keytool("-importcert", "-noprompt", "-alias", alias, "-file", cert.toString(), "-storetype", "PKCS12",
+        keytool(dir, "-importcert", "-noprompt", "-alias", alias, "-file", cert.toString(), "-storetype", "PKCS12",
                 "-keystore", truststore.toString(), "-storepass", password);
     }
 
-    private static void keytool(String... args) throws IOException, InterruptedException {
+    private static void keytool(Path dir, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("keytool " + args[0] + " failed: " + out);
-        }
+        ManagedProcess.builder("keytool " + args[0], cmd).workDir(dir).output(dir.resolve("keytool.out"))
+                .run(Duration.ofSeconds(60));
     }
 
     public static boolean exists(Path p) {
