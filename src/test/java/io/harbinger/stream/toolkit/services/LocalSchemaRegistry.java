@@ -82,9 +82,6 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
-    /** Passes startHttps' client-auth choice to the constructor, which configures the server. */
-    private static final ThreadLocal<Boolean> requireClientCertificateNext = ThreadLocal.withInitial(() -> false);
-    private final boolean requireClientCertificate = requireClientCertificateNext.get();
     private final ExecutorService executor;
     private final String expectedAuthorization;
     private final Thread shutdownHook;
@@ -113,11 +110,14 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         }
     }
 
-    private LocalSchemaRegistry(String user, String password) throws IOException {
-        this(user, password, null);
-    }
-
-    private LocalSchemaRegistry(String user, String password, SSLContext tls) throws IOException {
+    /**
+     * @param user HTTP basic auth user, null for none
+     * @param password HTTP basic auth password
+     * @param tls null for plain HTTP
+     * @param requireClientCertificate with TLS: whether a client certificate is required (mutual TLS)
+     */
+    private LocalSchemaRegistry(String user, String password, SSLContext tls, boolean requireClientCertificate)
+            throws IOException {
         for (RequestKind k : RequestKind.values()) {
             counters.put(k, new AtomicLong());
         }
@@ -159,7 +159,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     /** Starts a registry that requires HTTP basic auth with these credentials (401 otherwise). */
     public static LocalSchemaRegistry start(String user, String password) {
         try {
-            LocalSchemaRegistry r = new LocalSchemaRegistry(user, password);
+            LocalSchemaRegistry r = new LocalSchemaRegistry(user, password, null, false);
             LOG.info("Local schema registry listening on {}{}", r.url(), user == null ? "" : " (basic auth)");
             return r;
         } catch (IOException e) {
@@ -186,15 +186,12 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             }
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(kmf.getKeyManagers(), trust, null);
-            requireClientCertificateNext.set(clientTruststore != null);
-            LocalSchemaRegistry r = new LocalSchemaRegistry(user, password, tls);
+            LocalSchemaRegistry r = new LocalSchemaRegistry(user, password, tls, clientTruststore != null);
             LOG.info("Local schema registry listening on {}{}{}", r.url(), user == null ? "" : " (basic auth)",
                     clientTruststore == null ? "" : " (client certificates required)");
             return r;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("Local HTTPS schema registry could not start: " + e, e);
-        } finally {
-            requireClientCertificateNext.remove();
         }
     }
 
