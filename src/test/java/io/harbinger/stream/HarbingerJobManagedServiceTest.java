@@ -5,7 +5,7 @@ import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.SourceType;
 import io.harbinger.stream.config.MsfPropertyGroups;
-import io.harbinger.stream.testing.LocalSecretsManager;
+import io.harbinger.stream.toolkit.services.LocalSecretsManager;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;

@@ -3,7 +3,7 @@ package io.harbinger.stream.config;
 import io.harbinger.stream.config.JobConfig.KinesisRecordPublisher;
 import io.harbinger.stream.config.JobConfig.SourceType;
 
-import io.harbinger.stream.testing.LocalSecretsManager;
+import io.harbinger.stream.toolkit.services.LocalSecretsManager;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import org.junit.jupiter.api.AfterAll;

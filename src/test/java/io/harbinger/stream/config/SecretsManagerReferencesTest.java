@@ -1,6 +1,6 @@
 package io.harbinger.stream.config;
 
-import io.harbinger.stream.testing.LocalSecretsManager;
+import io.harbinger.stream.toolkit.services.LocalSecretsManager;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;

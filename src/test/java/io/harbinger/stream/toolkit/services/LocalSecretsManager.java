@@ -1,4 +1,4 @@
-package io.harbinger.stream.testing;
+package io.harbinger.stream.toolkit.services;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
