@@ -128,6 +128,33 @@ class WireDecoderTest {
     }
 
     @Test
+    void aWriterOfTheDesignSchemaIsReadFieldByField() throws Exception {
+        // The design's schema: namespace com.harbinger.events, float severity, the symbols in another order,
+        // a timestamp-millis logical type. Avro resolves records and enums by unqualified name and symbol name.
+        Schema design = parseFile("schemas/avro/history/GeopoliticalEvent.design.avsc");
+        int designId = registry.register("design-producer-value", design);
+        GenericRecord written = new GenericData.Record(design);
+        written.put("event_id", "design-1");
+        written.put("timestamp", T0);
+        written.put("country_code", "FR");
+        written.put("event_type", new GenericData.EnumSymbol(design.getField("event_type").schema(), "SANCTION"));
+        written.put("severity", 0.3f);
+        written.put("source_url", "https://example.org/design");
+        byte[] payload = AvroWireEncoder.<GenericRecord>generic(design, designId).encode(written);
+
+        GeopoliticalEvent read = decoder.decode(payload);
+
+        assertThat(read.getEventId()).isEqualTo("design-1");
+        assertThat(read.getTimestamp()).isEqualTo(T0);
+        assertThat(read.getCountryCode()).isEqualTo("FR");
+        assertThat(read.getEventType()).isEqualTo(EventType.SANCTION);
+        assertThat(read.getSeverity()).isEqualTo((double) 0.3f); // float promoted to double, no rounding
+        assertThat(read.getSourceUrl()).isEqualTo("https://example.org/design");
+        assertThat(read.getNumMentions()).isNull();
+        assertThat(read.getGoldsteinScale()).isNull();
+    }
+
+    @Test
     void anEnumSymbolUnknownToTheReaderBecomesOther() throws Exception {
         // A newer producer added CYBER_ATTACK; the job's reader maps it to the enum default, OTHER.
         Schema v3 = edit(V2, root -> ((ArrayNode) field(root, "event_type").path("type").path("symbols"))
