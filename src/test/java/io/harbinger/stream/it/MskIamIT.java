@@ -2,14 +2,13 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.FlinkSettings;
-import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.config.KafkaAuthentication;
 import io.harbinger.stream.records.Reason;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.testing.LoopbackOnlyWatch;
+import io.harbinger.stream.toolkit.scenario.JobRuns;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
@@ -25,10 +24,6 @@ import io.harbinger.stream.validate.WireDecoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -370,41 +365,16 @@ class MskIamIT {
             }
         }
 
-        JobClient start(Configuration cluster) throws Exception {
-            Configuration flink = FlinkSettings.flinkConfiguration(config);
-            flink.addAll(cluster);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            HarbingerPipeline.build(env, config);
-            return env.executeAsync(config.job().name());
-        }
-
         /** With Flink's restart strategy {@code none}: the job's failure, which must come within {@link #FAIL_FAST}. */
         Throwable runExpectingFailure() throws Exception {
             produceInput();
-            Configuration noRestarts = new Configuration();
-            noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            JobClient job = start(noRestarts);
-            try {
-                job.getJobExecutionResult().get(FAIL_FAST.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                return e;
-            } catch (java.util.concurrent.TimeoutException e) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-                throw new AssertionError("the job neither failed nor finished within " + FAIL_FAST.toSeconds() + " s", e);
-            }
-            throw new AssertionError("the job finished although it has no AWS credentials");
+            return JobRuns.failure(config, FAIL_FAST, "it has no AWS credentials");
         }
 
         /** The bounded job reads over IAM, commits exactly the expected windows and one dead letter. */
         void runAndAssertExactAggregates() throws Exception {
             produceInput();
-            JobClient job = start(new Configuration());
-            try {
-                job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
-            } catch (java.util.concurrent.TimeoutException e) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-                throw new AssertionError("the job did not finish its bounded input within 3 minutes", e);
-            }
+            JobRuns.runToEnd(config, Duration.ofMinutes(3));
             WireDecoder<SeverityAggregate> decoder =
                     new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE);
             List<SeverityAggregate> aggregates = new ArrayList<>();

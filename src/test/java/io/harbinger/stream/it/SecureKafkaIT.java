@@ -2,14 +2,13 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
+import io.harbinger.stream.toolkit.scenario.JobRuns;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
-import io.harbinger.stream.toolkit.scenario.LocalPlatform;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 import io.harbinger.stream.toolkit.scenario.SharedServices;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
@@ -19,10 +18,6 @@ import io.harbinger.stream.validate.WireDecoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
@@ -54,8 +49,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.harbinger.stream.testing.TestEvents.T0;
@@ -319,14 +312,6 @@ class SecureKafkaIT {
             }
         }
 
-        JobClient start(Configuration cluster) throws Exception {
-            Configuration flink = LocalPlatform.flinkConfiguration(config);
-            flink.addAll(cluster);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            HarbingerPipeline.build(env, config);
-            return env.executeAsync(config.job().name());
-        }
-
         /** The bounded job reads everything over the secured listener and commits exactly the expected windows. */
         /**
          * Runs the job with Flink's restart strategy {@code none} (the job config has no restart key) and returns
@@ -334,29 +319,12 @@ class SecureKafkaIT {
          */
         Throwable runExpectingFailure() throws Exception {
             produceInput();
-            Configuration noRestarts = new Configuration();
-            noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            JobClient job = start(noRestarts);
-            try {
-                job.getJobExecutionResult().get(FAIL_FAST.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                return e;
-            } catch (java.util.concurrent.TimeoutException e) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-                throw new AssertionError("the job neither failed nor finished within " + FAIL_FAST.toSeconds() + " s", e);
-            }
-            throw new AssertionError("the job finished although the broker must refuse its credentials");
+            return JobRuns.failure(config, FAIL_FAST, "the broker must refuse its credentials");
         }
 
         void runAndAssertExactAggregates() throws Exception {
             produceInput();
-            JobClient job = start(new Configuration());
-            try {
-                job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
-            } catch (java.util.concurrent.TimeoutException e) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-                throw new AssertionError("the job did not finish its bounded input within 3 minutes", e);
-            }
+            JobRuns.runToEnd(config, Duration.ofMinutes(3));
             WireDecoder<SeverityAggregate> decoder =
                     new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE);
             List<SeverityAggregate> aggregates = new ArrayList<>();

@@ -14,9 +14,7 @@ import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.avro.Schema;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.IOException;
@@ -131,14 +129,7 @@ public final class PipelineScenario {
 
     /** Starts the job with extra cluster settings for the MiniCluster (e.g. a metrics reporter). */
     public JobClient start(JobConfig config, Path restoreFrom, Configuration cluster) throws Exception {
-        Configuration flink = LocalPlatform.flinkConfiguration(config);
-        flink.addAll(cluster);
-        if (restoreFrom != null) {
-            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        HarbingerPipeline.build(env, config);
-        return env.executeAsync(config.job().name());
+        return JobRuns.start(config, restoreFrom, cluster);
     }
 
     /** The newest complete checkpoint a job left behind. */
