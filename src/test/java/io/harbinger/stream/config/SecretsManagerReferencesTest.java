@@ -1,14 +1,9 @@
 package io.harbinger.stream.config;
 
+import io.harbinger.stream.testing.LogCapture;
 import io.harbinger.stream.toolkit.services.LocalSecretsManager;
 
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -197,7 +190,7 @@ class SecretsManagerReferencesTest {
                 "source.kafka.topics[0]: Secrets Manager secret " + NESTED + " (from ${secretsmanager:" + NESTED
                         + "#none}) holds null under JSON key \"none\", not a single value");
         assertThat(secretsManager.requests(DENIED) - deniedBefore).isEqualTo(1);
-        assertThat(fullText(e)).doesNotContain(ALL_VALUES).doesNotContain(RDS_JSON).doesNotContain("binary-only");
+        assertThat(LogCapture.stackTrace(e)).doesNotContain(ALL_VALUES).doesNotContain(RDS_JSON).doesNotContain("binary-only");
     }
 
     @Test
@@ -264,7 +257,7 @@ class SecretsManagerReferencesTest {
 
     @Test
     void noSecretValueReachesAnyLogLineAtAnyLevel() {
-        LogCapture capture = LogCapture.begin();
+        LogCapture capture = LogCapture.begin(Level.ALL);
         JobConfig config;
         ConfigException failure;
         try {
@@ -285,7 +278,7 @@ class SecretsManagerReferencesTest {
             assertThat(line).doesNotContain(ALL_VALUES).doesNotContain(RDS_JSON);
         }
         assertThat(config.toString()).doesNotContain(ALL_VALUES);
-        assertThat(fullText(failure)).doesNotContain(ALL_VALUES);
+        assertThat(LogCapture.stackTrace(failure)).doesNotContain(ALL_VALUES);
     }
 
     @Test
@@ -316,7 +309,7 @@ class SecretsManagerReferencesTest {
         assertThat(e.problems()).containsExactly("property group sinks.jdbc, key password: Secrets Manager secret "
                 + MISSING + " (from ${secretsmanager:" + MISSING + "#password}) does not exist"
                 + " (ResourceNotFoundException: Secrets Manager can't find the specified secret.)");
-        assertThat(fullText(e)).doesNotContain(ALL_VALUES);
+        assertThat(LogCapture.stackTrace(e)).doesNotContain(ALL_VALUES);
     }
 
     @Test
@@ -348,70 +341,11 @@ class SecretsManagerReferencesTest {
         }
     }
 
-    private static String fullText(Throwable t) {
-        StringWriter out = new StringWriter();
-        t.printStackTrace(new PrintWriter(out));
-        return out.toString();
-    }
-
     private static Properties props(String... kv) {
         Properties p = new Properties();
         for (int i = 0; i < kv.length; i += 2) {
             p.setProperty(kv[i], kv[i + 1]);
         }
         return p;
-    }
-
-    /** Every log event of this JVM, at every level, while it runs (the console keeps its own level). */
-    private static final class LogCapture extends AbstractAppender {
-        private final List<String> lines = new ArrayList<>();
-        private final LoggerContext context;
-        private final Level rootLevel;
-
-        private LogCapture(LoggerContext context) {
-            super("secrets-manager-test-capture", null, null, true, Property.EMPTY_ARRAY);
-            this.context = context;
-            this.rootLevel = context.getConfiguration().getRootLogger().getLevel();
-        }
-
-        static LogCapture begin() {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            LogCapture capture = new LogCapture(context);
-            capture.start();
-            LoggerConfig root = context.getConfiguration().getRootLogger();
-            root.getAppenders().values().forEach(a -> {
-                root.removeAppender(a.getName());
-                root.addAppender(a, Level.WARN, null);
-            });
-            root.addAppender(capture, Level.ALL, null);
-            root.setLevel(Level.ALL);
-            // io.harbinger has a level of its own (INFO in log4j2-test.properties); its events reach the root's appenders
-            context.getConfiguration().getLoggerConfig("io.harbinger").setLevel(Level.ALL);
-            context.updateLoggers();
-            return capture;
-        }
-
-        @Override
-        public void append(LogEvent event) {
-            StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ')
-                    .append(event.getMessage().getFormattedMessage());
-            if (event.getThrown() != null) {
-                line.append('\n').append(fullText(event.getThrown()));
-            }
-            synchronized (lines) {
-                lines.add(line.toString());
-            }
-        }
-
-        List<String> lines() {
-            synchronized (lines) {
-                return new ArrayList<>(lines);
-            }
-        }
-
-        void finish() {
-            context.reconfigure();
-            stop();
-        }
     }
 }

@@ -26,7 +26,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -375,13 +374,9 @@ class MskIamIT {
         void runAndAssertExactAggregates() throws Exception {
             produceInput();
             JobRuns.runToEnd(config, Duration.ofMinutes(3));
-            WireDecoder<SeverityAggregate> decoder =
-                    new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE);
-            List<SeverityAggregate> aggregates = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r
-                    : TopicReader.readCommitted(broker.bootstrapServers(), config.kafkaSink().aggregatesTopic())) {
-                aggregates.add(decoder.decode(r.value()));
-            }
+            List<SeverityAggregate> aggregates = TopicReader.readCommitted(broker.bootstrapServers(),
+                    config.kafkaSink().aggregatesTopic(),
+                    new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE));
             assertThat(aggregates)
                     .extracting(SeverityAggregate::getCountryCode, SeverityAggregate::getEventType,
                             SeverityAggregate::getWindowStart, SeverityAggregate::getCount)

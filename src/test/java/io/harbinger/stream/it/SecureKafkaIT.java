@@ -2,6 +2,7 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
+import io.harbinger.stream.testing.LogCapture;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
@@ -18,25 +19,15 @@ import io.harbinger.stream.validate.WireDecoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -102,7 +93,7 @@ class SecureKafkaIT {
 
     @BeforeEach
     void captureLogs() {
-        logs = LogCapture.begin();
+        logs = LogCapture.begin(Level.INFO);
     }
 
     @AfterEach
@@ -176,7 +167,7 @@ class SecureKafkaIT {
 
         assertThat(causeChain(failure)).anySatisfy(c ->
                 assertThat(c).isInstanceOf(SslAuthenticationException.class));
-        assertThat(stackTrace(failure)).doesNotContain(tls.password);
+        assertThat(LogCapture.stackTrace(failure)).doesNotContain(tls.password);
         assertSecretsNeverShown(s, tls.password);
     }
 
@@ -193,7 +184,7 @@ class SecureKafkaIT {
             assertThat(c).isInstanceOf(SaslAuthenticationException.class);
             assertThat(c.getMessage()).contains("Authentication failed").contains("SCRAM-SHA-512");
         });
-        String trace = stackTrace(failure);
+        String trace = LogCapture.stackTrace(failure);
         assertThat(trace).doesNotContain(wrong).doesNotContain(scramPassword);
         assertThat(TopicReader.readUncommitted(broker.bootstrapServers(), s.config.kafkaSink().aggregatesTopic()))
                 .isEmpty();
@@ -233,12 +224,6 @@ class SecureKafkaIT {
             chain.add(c);
         }
         return chain;
-    }
-
-    private static String stackTrace(Throwable t) {
-        StringWriter out = new StringWriter();
-        t.printStackTrace(new PrintWriter(out));
-        return out.toString();
     }
 
     private static String random() {
@@ -312,7 +297,6 @@ class SecureKafkaIT {
             }
         }
 
-        /** The bounded job reads everything over the secured listener and commits exactly the expected windows. */
         /**
          * Runs the job with Flink's restart strategy {@code none} (the job config has no restart key) and returns
          * its failure, which must come within {@link #FAIL_FAST}.
@@ -322,16 +306,13 @@ class SecureKafkaIT {
             return JobRuns.failure(config, FAIL_FAST, "the broker must refuse its credentials");
         }
 
+        /** The bounded job reads everything over the secured listener and commits exactly the expected windows. */
         void runAndAssertExactAggregates() throws Exception {
             produceInput();
             JobRuns.runToEnd(config, Duration.ofMinutes(3));
-            WireDecoder<SeverityAggregate> decoder =
-                    new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE);
-            List<SeverityAggregate> aggregates = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r
-                    : TopicReader.readCommitted(broker.bootstrapServers(), config.kafkaSink().aggregatesTopic())) {
-                aggregates.add(decoder.decode(r.value()));
-            }
+            List<SeverityAggregate> aggregates = TopicReader.readCommitted(broker.bootstrapServers(),
+                    config.kafkaSink().aggregatesTopic(),
+                    new WireDecoder<>(registry, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE));
             assertThat(aggregates)
                     .extracting(SeverityAggregate::getCountryCode, SeverityAggregate::getEventType,
                             SeverityAggregate::getWindowStart, SeverityAggregate::getRevision,
@@ -347,71 +328,6 @@ class SecureKafkaIT {
             assertThat(us.getSeverityMax()).isEqualTo(0.6);
             assertThat(TopicReader.readCommitted(broker.bootstrapServers(), config.kafkaSink().deadLetterTopic()))
                     .isEmpty();
-        }
-    }
-
-    /**
-     * Every log event of this JVM at INFO and above while a test runs (the root logger is lowered to INFO for
-     * that time; the console keeps printing WARN and above only).
-     */
-    private static final class LogCapture extends AbstractAppender {
-        private final List<String> lines = new ArrayList<>();
-        private final LoggerContext context;
-        private final Level rootLevel;
-        private final Map<Appender, Level> rootAppenders = new LinkedHashMap<>();
-
-        private LogCapture(LoggerContext context) {
-            super("secure-kafka-it-capture", null, null, true, Property.EMPTY_ARRAY);
-            this.context = context;
-            this.rootLevel = context.getConfiguration().getRootLogger().getLevel();
-        }
-
-        static LogCapture begin() {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            LogCapture capture = new LogCapture(context);
-            capture.start();
-            LoggerConfig root = context.getConfiguration().getRootLogger();
-            for (Appender a : root.getAppenders().values()) {
-                capture.rootAppenders.put(a, root.getAppenderRefs().stream()
-                        .filter(r -> r.getRef().equals(a.getName()) && r.getLevel() != null)
-                        .map(r -> r.getLevel()).findFirst().orElse(null));
-                root.removeAppender(a.getName());
-                root.addAppender(a, Level.WARN, null);
-            }
-            root.addAppender(capture, Level.INFO, null);
-            root.setLevel(Level.INFO);
-            context.updateLoggers();
-            return capture;
-        }
-
-        @Override
-        public void append(LogEvent event) {
-            StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ')
-                    .append(event.getMessage().getFormattedMessage());
-            if (event.getThrown() != null) {
-                line.append('\n').append(stackTrace(event.getThrown()));
-            }
-            synchronized (lines) {
-                lines.add(line.toString());
-            }
-        }
-
-        List<String> lines() {
-            synchronized (lines) {
-                return new ArrayList<>(lines);
-            }
-        }
-
-        void finish() {
-            LoggerConfig root = context.getConfiguration().getRootLogger();
-            root.removeAppender(getName());
-            rootAppenders.forEach((a, level) -> {
-                root.removeAppender(a.getName());
-                root.addAppender(a, level, null);
-            });
-            root.setLevel(rootLevel);
-            context.updateLoggers();
-            stop();
         }
     }
 }

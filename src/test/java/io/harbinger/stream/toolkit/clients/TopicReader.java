@@ -1,5 +1,8 @@
 package io.harbinger.stream.toolkit.clients;
 
+import io.harbinger.stream.validate.InvalidRecordException;
+import io.harbinger.stream.validate.WireDecoder;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -7,6 +10,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,20 @@ public final class TopicReader {
 
     public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
         return read(bootstrapServers, topic, "read_committed");
+    }
+
+    /** The committed values of a topic decoded from the wire format; a value that does not decode fails the test. */
+    public static <T> List<T> readCommitted(String bootstrapServers, String topic, WireDecoder<T> decoder) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readCommitted(bootstrapServers, topic)) {
+            try {
+                out.add(decoder.decode(r.value()));
+            } catch (InvalidRecordException | IOException e) {
+                throw new AssertionError("output record at " + topic + "/" + r.partition() + "@" + r.offset()
+                        + " does not decode: " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     public static List<ConsumerRecord<byte[], byte[]>> readUncommitted(String bootstrapServers, String topic) {

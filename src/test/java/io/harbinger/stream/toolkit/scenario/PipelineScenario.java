@@ -9,7 +9,6 @@ import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
-import io.harbinger.stream.validate.InvalidRecordException;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.avro.Schema;
@@ -180,16 +179,7 @@ public final class PipelineScenario {
 
     @SuppressWarnings("unchecked")
     private <T> List<T> decodeAll(String topic, Schema schema) {
-        WireDecoder<T> decoder = new WireDecoder<>(registry, schema, Integer.MAX_VALUE);
-        List<T> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(services.kafka.bootstrapServers(), topic)) {
-            try {
-                out.add(decoder.decode(r.value()));
-            } catch (InvalidRecordException | IOException e) {
-                throw new AssertionError("output record at " + topic + "/" + r.partition() + "@" + r.offset()
-                        + " does not decode: " + e.getMessage(), e);
-            }
-        }
-        return out;
+        return TopicReader.readCommitted(services.kafka.bootstrapServers(), topic,
+                new WireDecoder<T>(registry, schema, Integer.MAX_VALUE));
     }
 }
