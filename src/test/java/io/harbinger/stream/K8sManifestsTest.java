@@ -25,6 +25,9 @@ import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBOptions;
+import org.apache.flink.kubernetes.configuration.KubernetesConfigOptions;
+import org.apache.flink.kubernetes.utils.Constants;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
@@ -79,6 +82,15 @@ class K8sManifestsTest {
                 }
             });
     private static final Pattern METRIC = Pattern.compile("\\b(flink_[A-Za-z0-9_]+)");
+    /**
+     * The operator options the manifests may set: each is in KubernetesOperatorConfigOptions of
+     * flink-kubernetes-operator release-1.10.0 (read in its source; that jar is not served here).
+     */
+    private static final Set<String> OPERATOR_1_10_OPTIONS = Set.of(
+            "kubernetes.operator.periodic.savepoint.interval", "kubernetes.operator.savepoint.history.max.age",
+            "kubernetes.operator.savepoint.history.max.count", "kubernetes.operator.savepoint.dispose-on-delete",
+            "kubernetes.operator.deployment.rollback.enabled", "kubernetes.operator.deployment.readiness.timeout",
+            "kubernetes.operator.job.savepoint-on-deletion");
 
     @Test
     void everyManifestParsesAndNamesItsKind() throws IOException {
@@ -99,7 +111,8 @@ class K8sManifestsTest {
         for (String dir : List.of("base", "overlays/dev", "overlays/prod")) {
             assertThat(Kustomize.build(K8S.resolve(dir)))
                     .extracting(r -> r.path("kind").asText())
-                    .as(dir).containsExactlyInAnyOrder("ConfigMap", "FlinkDeployment", "PodMonitor", "PrometheusRule");
+                    .as(dir).containsExactlyInAnyOrder("ConfigMap", "FlinkDeployment", "PodMonitor", "PodDisruptionBudget",
+                            "PrometheusRule");
         }
         JsonNode base = Kustomize.YAML.readTree(K8S.resolve("base/kustomization.yaml").toFile());
         Set<String> listed = new HashSet<>();
@@ -157,7 +170,7 @@ class K8sManifestsTest {
         Set<String> known = new HashSet<>();
         for (Class<?> options : List.of(CheckpointingOptions.class, StateBackendOptions.class,
                 HighAvailabilityOptions.class, RestartStrategyOptions.class, TaskManagerOptions.class,
-                CoreOptions.class, HeartbeatManagerOptions.class)) {
+                CoreOptions.class, HeartbeatManagerOptions.class, RocksDBOptions.class, KubernetesConfigOptions.class)) {
             for (Field field : options.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.get(null) instanceof ConfigOption<?> option) {
                     known.add(option.key());
@@ -165,9 +178,13 @@ class K8sManifestsTest {
                 }
             }
         }
-        // Reporter keys are per reporter name; kubernetes.operator.* belong to the operator, not to Flink.
+        // Reporter keys are per reporter name; kubernetes.operator.* belong to the operator, s3.* to the S3
+        // file system plugin (each checked in its own test below).
         assertThat(cluster.keySet().stream().filter(k -> !k.startsWith("metrics.reporter.prom.")
-                && !k.startsWith("kubernetes.operator."))).allSatisfy(k -> assertThat(known).as(k).contains(k));
+                && !k.startsWith("kubernetes.operator.") && !k.startsWith("s3.")))
+                .allSatisfy(k -> assertThat(known).as(k).contains(k));
+        assertThat(cluster.keySet().stream().filter(k -> k.startsWith("kubernetes.operator.")))
+                .allSatisfy(k -> assertThat(OPERATOR_1_10_OPTIONS).as(k).contains(k));
 
         Configuration conf = Configuration.fromMap(cluster);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
@@ -269,6 +286,99 @@ class K8sManifestsTest {
         for (String key : List.of("execution.checkpointing.dir", "state.savepoints.dir", "high-availability.storageDir")) {
             assertThat(clusters.get(0).get(key)).as(key).isNotEqualTo(clusters.get(1).get(key));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/prod"})
+    void podsHaveRequestsEqualToLimitsAndRocksDbItsOwnVolume(String dir) throws Exception {
+        ObjectNode manifest = only(Kustomize.build(K8S.resolve(dir)), "FlinkDeployment");
+        FlinkDeployment deployment = STRICT.treeToValue(manifest, FlinkDeployment.class);
+        var spec = deployment.getSpec();
+        for (var resource : List.of(spec.getJobManager().getResource(), spec.getTaskManager().getResource())) {
+            assertThat(resource.getCpu()).as(dir + " cpu").isPositive();
+            assertThat(resource.getMemory()).as(dir + " memory").matches("\\d+m");
+        }
+        assertThat(spec.getTaskManager().getResource().getEphemeralStorage()).as(dir).isNotBlank();
+        Configuration conf = Configuration.fromMap(spec.getFlinkConfiguration());
+        for (ConfigOption<Double> factor : List.of(KubernetesConfigOptions.JOB_MANAGER_CPU_LIMIT_FACTOR,
+                KubernetesConfigOptions.JOB_MANAGER_MEMORY_LIMIT_FACTOR, KubernetesConfigOptions.TASK_MANAGER_CPU_LIMIT_FACTOR,
+                KubernetesConfigOptions.TASK_MANAGER_MEMORY_LIMIT_FACTOR)) {
+            assertThat(spec.getFlinkConfiguration()).as(dir).containsKey(factor.key());
+            assertThat(conf.get(factor)).as(factor.key()).isEqualTo(1.0);
+        }
+
+        // RocksDB's local directory is a volume of the TaskManager pod, with a storage request.
+        String localDir = conf.get(RocksDBOptions.LOCAL_DIRECTORIES);
+        JsonNode tmPod = manifest.at("/spec/taskManager/podTemplate/spec");
+        JsonNode mount = null;
+        for (JsonNode m : tmPod.at("/containers/0/volumeMounts")) {
+            if (m.path("mountPath").asText().equals(localDir)) {
+                mount = m;
+            }
+        }
+        assertThat(tmPod.at("/containers/0/name").asText()).isEqualTo("flink-main-container");
+        assertThat(mount).as(dir + ": a TaskManager volume mounted at " + localDir).isNotNull();
+        JsonNode volume = null;
+        for (JsonNode v : tmPod.path("volumes")) {
+            if (v.path("name").asText().equals(mount.path("name").asText())) {
+                volume = v;
+            }
+        }
+        assertThat(volume).as(dir + " volume " + mount.path("name").asText()).isNotNull();
+        assertThat(volume.at("/ephemeral/volumeClaimTemplate/spec/resources/requests/storage").asText()).matches("\\d+Gi");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/prod"})
+    void savepointsAreTakenPeriodicallyKeptForAWhileAndDisposedWithTheirResources(String dir) throws Exception {
+        Map<String, String> cluster = STRICT.treeToValue(only(Kustomize.build(K8S.resolve(dir)), "FlinkDeployment"),
+                FlinkDeployment.class).getSpec().getFlinkConfiguration();
+        assertThat(org.apache.flink.util.TimeUtils.parseDuration(cluster.get("kubernetes.operator.periodic.savepoint.interval")))
+                .isBetween(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(org.apache.flink.util.TimeUtils.parseDuration(cluster.get("kubernetes.operator.savepoint.history.max.age")))
+                .isGreaterThanOrEqualTo(Duration.ofDays(1));
+        assertThat(cluster).containsEntry("kubernetes.operator.savepoint.dispose-on-delete", "true");
+    }
+
+    @Test
+    void s3CredentialsComeFromIrsaTheWebIdentityTokenThenTheNodeRole() throws Exception {
+        Map<String, String> cluster = STRICT.treeToValue(only(Kustomize.build(K8S.resolve("overlays/prod")),
+                "FlinkDeployment"), FlinkDeployment.class).getSpec().getFlinkConfiguration();
+        List<String> providers = List.of(cluster.get("s3.aws.credentials.provider").split(","));
+        assertThat(providers).first().isEqualTo("com.amazonaws.auth.WebIdentityTokenCredentialsProvider");
+
+        // Loaded as Flink loads the plugin: its own jar, nothing of the job's classpath.
+        Path plugin = Path.of(System.getProperty("flink.plugins.dir", "target/flink-plugins"),
+                "s3-fs-hadoop", "flink-s3-fs-hadoop-1.20.0.jar");
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {plugin.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            // The plugin hands s3.* to S3A as fs.s3a.*: this is the S3A key of the provider list.
+            assertThat(loader.loadClass("org.apache.hadoop.fs.s3a.Constants").getField("AWS_CREDENTIALS_PROVIDER")
+                    .get(null)).isEqualTo("fs.s3a.aws.credentials.provider");
+            Class<?> providerType = loader.loadClass("com.amazonaws.auth.AWSCredentialsProvider");
+            for (String provider : providers) {
+                assertThat(providerType).as(provider).isAssignableFrom(loader.loadClass(provider.trim()));
+            }
+            // The token provider loads STS by name at run time: the plugin must carry it, unrelocated.
+            assertThat(loader.loadClass("com.amazonaws.services.securitytoken.AWSSecurityTokenServiceClient")).isNotNull();
+        }
+    }
+
+    @Test
+    void disruptionBudgetLetsDrainsTakeOneTaskManagerAtATime() throws IOException {
+        List<ObjectNode> resources = Kustomize.build(K8S.resolve("overlays/prod"));
+        ObjectNode budget = only(resources, "PodDisruptionBudget");
+        ObjectNode deployment = only(resources, "FlinkDeployment");
+        assertThat(budget.path("apiVersion").asText()).isEqualTo("policy/v1");
+        assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+        assertThat(budget.at("/spec/minAvailable").isMissingNode()).isTrue();
+        // The labels Flink's native Kubernetes integration puts on the TaskManager pods of this deployment.
+        Map<String, String> selector = Kustomize.YAML.convertValue(budget.at("/spec/selector/matchLabels"), Map.class);
+        assertThat(selector).containsExactlyInAnyOrderEntriesOf(Map.of(
+                Constants.LABEL_APP_KEY, deployment.at("/metadata/name").asText(),
+                Constants.LABEL_COMPONENT_KEY, Constants.LABEL_COMPONENT_TASK_MANAGER,
+                Constants.LABEL_TYPE_KEY, Constants.LABEL_TYPE_NATIVE_TYPE));
+        assertThat(budget.at("/metadata/namespace").asText()).isEqualTo(deployment.at("/metadata/namespace").asText());
     }
 
     @Test
