@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import static io.harbinger.stream.testing.AvroSchemas.parseFile;
+import static io.harbinger.stream.testing.AvroSchemas.withField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -276,18 +278,4 @@ class SchemaRegistryClientTest {
         }
     }
 
-    /** The schema with one more field (JSON) at the end of its field list. */
-    private static Schema withField(Schema schema, String fieldJson) {
-        String json = schema.toString();
-        int end = json.lastIndexOf("]}"); // the end of the top-level "fields" array
-        return new Schema.Parser().parse(json.substring(0, end) + "," + fieldJson + json.substring(end));
-    }
-
-    private static Schema parseFile(String path) {
-        try {
-            return new Schema.Parser().parse(Files.readString(Path.of(path)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-}
+    /** The schema with one more field (JSON) at the end of its field list. */}

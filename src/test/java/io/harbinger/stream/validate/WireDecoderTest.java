@@ -34,6 +34,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import static io.harbinger.stream.testing.AvroSchemas.parseFile;
 import static io.harbinger.stream.testing.TestEvents.T0;
 import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -485,13 +486,5 @@ class WireDecoderTest {
             }
         }
         throw new IllegalArgumentException("no field " + name);
-    }
-
-    private static Schema parseFile(String path) {
-        try {
-            return new Schema.Parser().parse(Files.readString(Path.of(path)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
