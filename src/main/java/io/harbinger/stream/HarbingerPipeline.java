@@ -117,7 +117,7 @@ public final class HarbingerPipeline {
 
         SingleOutputStreamOperator<AnomalyAlert> alerts = aggregates
                 .keyBy(a -> WindowKey.of(a.getCountryCode(), a.getEventType()))
-                .process(new AnomalyDetector(config.anomaly(), config.metrics()))
+                .process(new AnomalyDetector(config.anomaly(), config.window(), config.metrics()))
                 .uid(Uids.ANOMALY).name("Score against baseline");
         alerts
                 .sinkTo(KafkaSinks.exactlyOnce(sinks, "anomalies", new AvroRecordSerializer<>(

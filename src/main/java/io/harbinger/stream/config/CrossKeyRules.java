@@ -173,6 +173,13 @@ final class CrossKeyRules {
         if (c.eventTime().idleness().isZero()) {
             problems.add("event-time.idleness: must be longer than 0, or an idle partition holds every window back");
         }
+        // Silence is scored window by window: a span shorter than one window would forget a key before its first
+        // silent window could be scored.
+        if (c.anomaly().scoreSilence() && c.anomaly().silenceForgetAfter().compareTo(c.window().size()) < 0) {
+            problems.add("anomaly.silence.forget-after: " + Durations.format(c.anomaly().silenceForgetAfter())
+                    + " is shorter than window.size (" + Durations.format(c.window().size())
+                    + "); a silent key would be forgotten before its first silent window is scored");
+        }
         transactionTimeout(c, problems);
         // The retries of a batch would otherwise wait longer at their first pause than at their longest.
         if (c.jdbcSink().retryBackoff().compareTo(c.jdbcSink().maxRetryBackoff()) > 0) {

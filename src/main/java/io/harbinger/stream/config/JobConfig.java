@@ -707,25 +707,44 @@ public final class JobConfig implements Serializable {
 
     public static final class AnomalySettings implements Serializable {
         private static final long serialVersionUID = 1L;
+        /** {@code anomaly.silence.forget-after} when not configured. */
+        public static final Duration DEFAULT_SILENCE_FORGET_AFTER = Duration.ofDays(1);
         private final double ewmaAlpha;
         private final int warmUpWindows;
         private final double zThreshold;
         private final double minStddevCount;
         private final double minStddevSeverity;
         private final Duration baselineTtl;
+        private final boolean scoreSilence;
+        private final Duration silenceForgetAfter;
 
+        /** Silence scored, keys forgotten after {@link #DEFAULT_SILENCE_FORGET_AFTER}. */
         public AnomalySettings(double ewmaAlpha,
                                int warmUpWindows,
                                double zThreshold,
                                double minStddevCount,
                                double minStddevSeverity,
                                Duration baselineTtl) {
+            this(ewmaAlpha, warmUpWindows, zThreshold, minStddevCount, minStddevSeverity, baselineTtl, true,
+                    DEFAULT_SILENCE_FORGET_AFTER);
+        }
+
+        public AnomalySettings(double ewmaAlpha,
+                               int warmUpWindows,
+                               double zThreshold,
+                               double minStddevCount,
+                               double minStddevSeverity,
+                               Duration baselineTtl,
+                               boolean scoreSilence,
+                               Duration silenceForgetAfter) {
             this.ewmaAlpha = ewmaAlpha;
             this.warmUpWindows = warmUpWindows;
             this.zThreshold = zThreshold;
             this.minStddevCount = minStddevCount;
             this.minStddevSeverity = minStddevSeverity;
             this.baselineTtl = baselineTtl;
+            this.scoreSilence = scoreSilence;
+            this.silenceForgetAfter = silenceForgetAfter;
         }
 
         public double ewmaAlpha() {
@@ -752,6 +771,16 @@ public final class JobConfig implements Serializable {
             return baselineTtl;
         }
 
+        /** {@code anomaly.silence.enabled}: a warm key's window without events is scored as a count of 0. */
+        public boolean scoreSilence() {
+            return scoreSilence;
+        }
+
+        /** {@code anomaly.silence.forget-after}: event time without an event after which a warm key is dropped. */
+        public Duration silenceForgetAfter() {
+            return silenceForgetAfter;
+        }
+
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
@@ -761,18 +790,21 @@ public final class JobConfig implements Serializable {
                     && Double.compare(zThreshold, that.zThreshold) == 0
                     && Double.compare(minStddevCount, that.minStddevCount) == 0
                     && Double.compare(minStddevSeverity, that.minStddevSeverity) == 0
-                    && Objects.equals(baselineTtl, that.baselineTtl);
+                    && Objects.equals(baselineTtl, that.baselineTtl) && scoreSilence == that.scoreSilence
+                    && Objects.equals(silenceForgetAfter, that.silenceForgetAfter);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(ewmaAlpha, warmUpWindows, zThreshold, minStddevCount, minStddevSeverity, baselineTtl);
+            return Objects.hash(ewmaAlpha, warmUpWindows, zThreshold, minStddevCount, minStddevSeverity, baselineTtl,
+                    scoreSilence, silenceForgetAfter);
         }
 
         @Override
         public String toString() {
             return "AnomalySettings[ewmaAlpha=" + ewmaAlpha + ", warmUpWindows=" + warmUpWindows + ", zThreshold=" + zThreshold
-                    + ", minStddevCount=" + minStddevCount + ", minStddevSeverity=" + minStddevSeverity + ", baselineTtl=" + baselineTtl + "]";
+                    + ", minStddevCount=" + minStddevCount + ", minStddevSeverity=" + minStddevSeverity + ", baselineTtl=" + baselineTtl
+                    + ", scoreSilence=" + scoreSilence + ", silenceForgetAfter=" + silenceForgetAfter + "]";
         }
     }
 

@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
 /**
  * Idempotent upserts into the tables of schemas/sql/harbinger.sql. At-least-once delivery plus
  * INSERT ... ON CONFLICT on the natural key gives an exactly-once result: a replayed row rewrites itself with
- * the same values, and an older revision never overwrites a newer one.
+ * the same values, and an older revision (of a window or of an alert) never overwrites a newer one.
  */
 public final class PostgresUpsertSinks {
     static final String UPSERT_AGGREGATE =
@@ -30,14 +30,16 @@ public final class PostgresUpsertSinks {
 
     static final String UPSERT_ALERT =
             "INSERT INTO anomaly_alerts (alert_id, country_code, event_type, window_start, window_end, metric,\n"
-            + "    observed, baseline_mean, baseline_stddev, z_score, threshold, baseline_windows)\n"
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\n"
+            + "    observed, baseline_mean, baseline_stddev, z_score, threshold, baseline_windows, revision, retracted)\n"
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\n"
             + "ON CONFLICT (alert_id) DO UPDATE SET\n"
             + "    country_code = EXCLUDED.country_code, event_type = EXCLUDED.event_type,\n"
             + "    window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, metric = EXCLUDED.metric,\n"
             + "    observed = EXCLUDED.observed, baseline_mean = EXCLUDED.baseline_mean,\n"
             + "    baseline_stddev = EXCLUDED.baseline_stddev, z_score = EXCLUDED.z_score,\n"
-            + "    threshold = EXCLUDED.threshold, baseline_windows = EXCLUDED.baseline_windows";
+            + "    threshold = EXCLUDED.threshold, baseline_windows = EXCLUDED.baseline_windows,\n"
+            + "    revision = EXCLUDED.revision, retracted = EXCLUDED.retracted\n"
+            + "WHERE anomaly_alerts.revision <= EXCLUDED.revision";
 
     private PostgresUpsertSinks() {}
 
@@ -72,6 +74,8 @@ public final class PostgresUpsertSinks {
             ps.setDouble(10, a.getZScore());
             ps.setDouble(11, a.getThreshold());
             ps.setInt(12, a.getBaselineWindows());
+            ps.setInt(13, a.getRevision());
+            ps.setBoolean(14, a.getRetracted());
         };
         return new PostgresUpsertSink<>("anomaly_alerts", UPSERT_ALERT, bind, settings, metrics);
     }

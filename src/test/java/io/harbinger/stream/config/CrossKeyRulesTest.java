@@ -44,6 +44,26 @@ class CrossKeyRulesTest {
     }
 
     @Test
+    void silenceIsScoredByDefaultAndItsSpanMustHoldAWindow() throws Exception {
+        JobConfig defaults = loader.parse(MINIMAL, "f.yaml", List.of());
+        assertThat(defaults.anomaly().scoreSilence()).isTrue();
+        assertThat(defaults.anomaly().silenceForgetAfter()).isEqualTo(java.time.Duration.ofDays(1));
+        JobConfig set = loader.parse(MINIMAL, "f.yaml", List.of("anomaly.silence.enabled=false",
+                "anomaly.silence.forget-after=2h"));
+        assertThat(set.anomaly().scoreSilence()).isFalse();
+        assertThat(set.anomaly().silenceForgetAfter()).isEqualTo(java.time.Duration.ofHours(2));
+
+        assertThat(problems(MINIMAL, "window.size=15m", "anomaly.silence.forget-after=10m")).containsExactly(
+                "anomaly.silence.forget-after: 10m is shorter than window.size (15m); a silent key would be"
+                        + " forgotten before its first silent window is scored");
+        assertThat(problems(MINIMAL, "anomaly.silence.enabled=maybe")).containsExactly(
+                "anomaly.silence.enabled: expected true or false, got \"maybe\"");
+        // switched off, the span is not used and not checked
+        assertThat(loader.parse(MINIMAL, "f.yaml", List.of("window.size=15m", "anomaly.silence.forget-after=10m",
+                "anomaly.silence.enabled=false")).anomaly().scoreSilence()).isFalse();
+    }
+
+    @Test
     void anOutputTopicThatTheTopicPatternMatchesIsAnInput() {
         assertThat(problems(MINIMAL, "source.kafka.topics=", "source.kafka.topic-pattern=(raw|dlq)"))
                 .containsExactly("sinks.kafka.dead-letter-topic: \"dlq\" is also an input topic; the job would read"
