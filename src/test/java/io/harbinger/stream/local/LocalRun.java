@@ -245,8 +245,10 @@ public final class LocalRun {
         RunReport report = new RunReport(config, services.kafka.bootstrapServers(), services.postgres.jdbcUrl(),
                 services.postgres.username(), services.postgres.password());
         RunSummary summary = report.write(out, arguments.inputs(), produced);
+        Path page = HtmlReport.write(out, config);
         System.out.println();
         System.out.println(summary.render(out));
+        say("Charts of the busiest keys and of every alert: %s", page.toUri());
         return summary;
     }
 

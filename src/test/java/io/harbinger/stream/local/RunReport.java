@@ -30,7 +30,7 @@ final class RunReport {
     static final String AGGREGATES_HEADER = "window_start,window_end,country_code,event_type,count,severity_sum,"
             + "severity_mean,severity_min,severity_max,severity_stddev,revision";
     static final String ANOMALIES_HEADER = "window_start,window_end,country_code,event_type,metric,observed,"
-            + "baseline_mean,baseline_stddev,z_score,threshold,baseline_windows";
+            + "baseline_mean,baseline_stddev,z_score,threshold,baseline_windows,revision,retracted";
     static final String DEAD_LETTERS_HEADER = "reason,source_topic,source_partition,source_offset,message";
     private static final int DECIMALS = 6;
     private static final int TOP = 10;
@@ -73,7 +73,7 @@ final class RunReport {
             Csv.write(out.resolve("aggregates.csv"), AGGREGATES_HEADER, aggregates);
             List<List<String>> alerts = query(db, """
                     SELECT window_start, window_end, country_code, event_type, metric, observed, baseline_mean,
-                           baseline_stddev, z_score, threshold, baseline_windows
+                           baseline_stddev, z_score, threshold, baseline_windows, revision, retracted
                     FROM anomaly_alerts ORDER BY window_start, country_code, event_type, metric""");
             Csv.write(out.resolve("anomalies.csv"), ANOMALIES_HEADER, alerts);
 

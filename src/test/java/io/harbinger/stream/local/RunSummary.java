@@ -57,7 +57,7 @@ public record RunSummary(
             topAnomalies.forEach(a -> s.append("  ").append(a).append('\n'));
         }
         s.append("\nWritten to ").append(out).append(": summary.json, aggregates.csv, anomalies.csv,"
-                + " dead-letters.csv (the job's own log: flink.log)\n");
+                + " dead-letters.csv, report.html (the job's own log: flink.log)\n");
         return s.toString();
     }
 }
