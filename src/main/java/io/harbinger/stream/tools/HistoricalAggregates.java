@@ -75,7 +75,10 @@ public final class HistoricalAggregates {
         return out;
     }
 
-    /** Per key, the baseline after learning every window in time order, exactly as the detector learns. */
+    /**
+     * Per key, the baseline after learning every window in time order as the detector learns it. Windows without
+     * events are not in the table, so quiet windows are not learned here as the detector learns them live.
+     */
     public static List<KeyedBaseline> baselines(List<SeverityAggregate> aggregates, AnomalySettings settings) {
         AnomalyScorer scorer = new AnomalyScorer(settings);
         Map<String, List<SeverityAggregate>> byKey = new TreeMap<>();

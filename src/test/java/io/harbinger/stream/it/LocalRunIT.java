@@ -6,22 +6,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbinger.stream.local.LocalRun;
 import io.harbinger.stream.local.RunSummary;
 import io.harbinger.stream.local.gdelt.GdeltSamples;
+import io.harbinger.stream.testing.HeadlessChromium;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The README's first command, minus Maven: the local runner on the real 2019 GDELT sample; and its Kinesis
+ * The README's first command, minus Maven: the local runner on the real 2019 GDELT sample, with its report.html
+ * opened in a real headless Chromium; and its Kinesis
  * path ({@code --source kinesis}) on every shipped sample, against the Kafka path on the same data.
  */
 class LocalRunIT {
@@ -59,6 +66,62 @@ class LocalRunIT {
         assertThat(deadLetters).hasSize(38);
         assertThat(deadLetters.get(1)).startsWith("INVALID_COUNTRY_CODE,geopolitical-events,");
         assertThat(Files.readAllLines(out.resolve("anomalies.csv"))).hasSize((int) summary.anomalyRows() + 1);
+
+        theReportRendersInARealBrowserWithTheAlertsOfAnomaliesCsv(out);
+    }
+
+    /** report.html opened offline in headless Chromium: it renders, every chart has data, its alerts are the CSV's. */
+    private static void theReportRendersInARealBrowserWithTheAlertsOfAnomaliesCsv(Path out) throws Exception {
+        Path page = out.resolve("report.html");
+        String html = Files.readString(page);
+        assertThat(html).as("self-contained: nothing to fetch").doesNotContain("<script src", "<link", "url(", "@import")
+                .doesNotContainPattern("(src|href)=\"?https?:");
+
+        String dom = HeadlessChromium.in(out.resolve("browser")).dumpDom(page);
+
+        assertThat(dom).as("the inline script ran to its end").contains("data-rendered=\"true\"");
+        List<String> charts = matches(dom, "<svg class=\"chart\"[^>]*>.*?</svg>");
+        assertThat(charts).as("two charts (count, mean severity) per charted key").isNotEmpty()
+                .hasSize(2 * matches(dom, "<div class=\"card\"").size());
+        assertThat(charts).as("every chart has data points").allSatisfy(chart ->
+                assertThat(matches(chart, "<circle class=\"point[^\"]*\"")).isNotEmpty());
+
+        Set<String> csvAlerts = new TreeSet<>();
+        List<String> csv = Files.readAllLines(out.resolve("anomalies.csv"));
+        assertThat(csv.get(0)).endsWith(",revision,retracted");
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",");
+            if (!Boolean.parseBoolean(f[12])) {
+                csvAlerts.add(f[2] + "|" + f[3] + " " + f[4] + " " + f[0]);
+            }
+        }
+        assertThat(alertsIn(dom, "<tr class=\"alert-row\"[^>]*>")).as("the alerts table").isEqualTo(csvAlerts);
+        assertThat(alertsIn(dom, "<circle class=\"alert\"[^>]*>")).as("the alerts marked on the charts")
+                .isEqualTo(csvAlerts);
+    }
+
+    /** "CC|TYPE METRIC windowStart" of each element the pattern matches, from its data attributes. */
+    private static Set<String> alertsIn(String dom, String element) {
+        Set<String> alerts = new TreeSet<>();
+        for (String e : matches(dom, element)) {
+            alerts.add(attribute(e, "data-key") + " " + attribute(e, "data-metric") + " " + attribute(e, "data-start"));
+        }
+        return alerts;
+    }
+
+    private static String attribute(String element, String name) {
+        Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(element);
+        assertThat(m.find()).as("%s in %s", name, element).isTrue();
+        return m.group(1);
+    }
+
+    private static List<String> matches(String text, String regex) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile(regex, Pattern.DOTALL).matcher(text);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
     }
 
     @Test

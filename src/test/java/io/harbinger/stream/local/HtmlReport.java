@@ -165,8 +165,10 @@ final class HtmlReport {
         p.put("severity", w.getCount() == 0 ? null : w.getSeverityMean());
         if (warm(before, settings)) {
             p.put("countBand", band(before.count.mean, before.count.stddev(settings.minStddevCount()), settings));
-            p.put("severityBand", band(before.meanSeverity.mean,
-                    before.meanSeverity.stddev(settings.minStddevSeverity()), settings));
+            if (w.getCount() > 0) { // a quiet window's severity is not scored
+                p.put("severityBand", band(before.meanSeverity.mean,
+                        before.meanSeverity.stddev(settings.minStddevSeverity()), settings));
+            }
         }
         return p;
     }
