@@ -105,7 +105,7 @@ public class AnomalyScorer implements Serializable {
     }
 
     /** A window of the key "CC|TYPE" in which no event arrived: what the scorer sees of silence. */
-    static SeverityAggregate silentWindow(String key, long windowStart, long windowEnd) {
+    public static SeverityAggregate silentWindow(String key, long windowStart, long windowEnd) {
         int bar = key.indexOf('|');
         return SeverityAggregate.newBuilder()
                 .setCountryCode(key.substring(0, bar)).setEventType(key.substring(bar + 1))

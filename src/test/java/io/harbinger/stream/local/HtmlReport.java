@@ -148,10 +148,7 @@ final class HtmlReport {
             if (end - lastEventEnd > settings.silenceForgetAfter().toMillis()) {
                 return null; // forgotten: the key starts cold when it comes back
             }
-            String[] parts = key.split("\\|", 2);
-            SeverityAggregate silent = SeverityAggregate.newBuilder().setCountryCode(parts[0]).setEventType(parts[1])
-                    .setWindowStart(end - size).setWindowEnd(end).setCount(0).setSeveritySum(0).setSeverityMean(0)
-                    .setSeverityMin(0).setSeverityMax(0).setSeverityStddev(0).setRevision(0).build();
+            SeverityAggregate silent = AnomalyScorer.silentWindow(key, end - size, end);
             points.put(silent.getWindowStart(), point(silent, baseline, settings));
             baseline = scorer.scoreAndLearn(baseline, silent, AnomalyScorer.newAlertList());
         }

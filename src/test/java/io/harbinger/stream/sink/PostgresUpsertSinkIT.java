@@ -4,6 +4,8 @@ import static io.harbinger.stream.testing.TestEvents.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harbinger.curated.AnomalyAlert;
+import io.harbinger.curated.AnomalyMetric;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.stream.config.JobConfig.JdbcSinkSettings;
 import io.harbinger.stream.config.JobConfig.MetricsSettings;
@@ -76,6 +78,48 @@ class PostgresUpsertSinkIT {
         assertThat(replayed.get(0)).isEqualTo("C0|40|2");
         assertThat(metrics.rowsUpserted().getCount()).isEqualTo(12);
         assertThat(metrics.retries().getCount()).isZero();
+    }
+
+    @Test
+    void anAlertsNewestRevisionWinsAReplayedOlderOneAndARetractionStaysARow() throws Exception {
+        postgres.executeSql("TRUNCATE anomaly_alerts");
+        JdbcSinkSettings settings = settings(10, Duration.ZERO);
+        UpsertBatch<AnomalyAlert> batch = new UpsertBatch<>("anomaly_alerts", PostgresUpsertSinks.UPSERT_ALERT,
+                PostgresUpsertSinks.anomalies(settings, MetricsSettings.CLUSTER).binder(), settings, metrics, sleeps::add);
+        batch.add(alert(0, 0.0, false)); // a window passed quiet
+        batch.add(alert(1, 9.0, true));  // late events: no longer an anomaly
+        batch.flush();
+        batch.add(alert(0, 0.0, false)); // a replay after a restore
+        batch.flush();
+        batch.close();
+
+        assertThat(alertRows("anomaly_alerts")).containsExactly("UA|CONFLICT|" + T0 + "|EVENT_COUNT|9.0|1|true");
+        assertThat(alertRows("current_anomaly_alerts")).isEmpty();
+    }
+
+    @Test
+    void rerunningTheDdlGivesATableOf010TheRevisionColumns() throws Exception {
+        String url = postgres.createDatabase("from_0_1_0");
+        try (Connection c = java.sql.DriverManager.getConnection(url, postgres.username(), postgres.password());
+             Statement s = c.createStatement()) {
+            // anomaly_alerts as 0.1.0 created it, with one alert
+            s.execute("CREATE TABLE anomaly_alerts (alert_id VARCHAR(128) NOT NULL PRIMARY KEY,"
+                    + " country_code CHAR(2) NOT NULL, event_type VARCHAR(32) NOT NULL,"
+                    + " window_start TIMESTAMPTZ NOT NULL, window_end TIMESTAMPTZ NOT NULL, metric VARCHAR(32) NOT NULL,"
+                    + " observed DOUBLE PRECISION NOT NULL, baseline_mean DOUBLE PRECISION NOT NULL,"
+                    + " baseline_stddev DOUBLE PRECISION NOT NULL, z_score DOUBLE PRECISION NOT NULL,"
+                    + " threshold DOUBLE PRECISION NOT NULL, baseline_windows INTEGER NOT NULL)");
+            s.execute("INSERT INTO anomaly_alerts VALUES ('old', 'UA', 'CONFLICT', now(), now(), 'EVENT_COUNT',"
+                    + " 12, 2, 1, 10, 3, 6)");
+
+            s.execute(java.nio.file.Files.readString(Path.of("schemas/sql/harbinger.sql")));
+            s.execute(java.nio.file.Files.readString(Path.of("schemas/sql/harbinger.sql"))); // and again
+
+            try (ResultSet r = s.executeQuery("SELECT alert_id, revision, retracted FROM current_anomaly_alerts")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1) + "|" + r.getInt(2) + "|" + r.getBoolean(3)).isEqualTo("old|0|false");
+            }
+        }
     }
 
     @Test
@@ -220,6 +264,27 @@ class PostgresUpsertSinkIT {
                 .setSeverityStddev(0.0)
                 .setRevision(revision)
                 .build();
+    }
+
+    private static AnomalyAlert alert(int revision, double observed, boolean retracted) {
+        return AnomalyAlert.newBuilder().setAlertId("UA|CONFLICT|" + T0 + "|EVENT_COUNT").setCountryCode("UA")
+                .setEventType("CONFLICT").setWindowStart(T0).setWindowEnd(T0 + 60_000)
+                .setMetric(AnomalyMetric.EVENT_COUNT).setObserved(observed).setBaselineMean(10).setBaselineStddev(1)
+                .setZScore(observed - 10).setThreshold(3).setBaselineWindows(3).setRevision(revision)
+                .setRetracted(retracted).build();
+    }
+
+    /** alert_id|observed|revision|retracted of every row of the table or view. */
+    private static List<String> alertRows(String relation) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = postgres.connection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT alert_id, observed, revision, retracted FROM " + relation
+                        + " ORDER BY alert_id")) {
+            while (r.next()) {
+                rows.add(r.getString(1) + "|" + r.getDouble(2) + "|" + r.getInt(3) + "|" + r.getBoolean(4));
+            }
+        }
+        return rows;
     }
 
     /** country|count|revision of every row, in country order. */
