@@ -44,10 +44,10 @@ CREATE TABLE IF NOT EXISTS anomaly_alerts (
 ALTER TABLE anomaly_alerts ADD COLUMN IF NOT EXISTS revision INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE anomaly_alerts ADD COLUMN IF NOT EXISTS retracted BOOLEAN NOT NULL DEFAULT FALSE;
 
--- The alerts that hold now, for readers that should not see retracted ones.
+-- The alerts that hold now, with the table's columns, for readers that should not see retracted ones.
 CREATE OR REPLACE VIEW current_anomaly_alerts AS
     SELECT alert_id, country_code, event_type, window_start, window_end, metric, observed, baseline_mean,
-           baseline_stddev, z_score, threshold, baseline_windows, revision
+           baseline_stddev, z_score, threshold, baseline_windows, revision, retracted
     FROM anomaly_alerts WHERE NOT retracted;
 
 CREATE INDEX IF NOT EXISTS anomaly_alerts_window_start ON anomaly_alerts (window_start);
