@@ -14,6 +14,7 @@ import io.harbinger.stream.records.Envelope;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.AvroRecordSerializer;
 import io.harbinger.stream.sink.DeadLetterSerializer;
+import io.harbinger.stream.sink.KafkaOutput;
 import io.harbinger.stream.sink.KafkaSinks;
 import io.harbinger.stream.sink.PostgresUpsertSinks;
 import io.harbinger.stream.source.KafkaEventSource;
@@ -31,11 +32,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * The job graph, top to bottom: source (decode and validate per record) -> split off dead letters -> (ignore
  * event types, when configured) -> drop duplicates -> pre-aggregate, then event-time windows per
- * (country_code, event_type) -> anomaly scoring -> Kafka (exactly-once) and PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
+ * (country_code, event_type) -> anomaly scoring -> Kafka (one exactly-once sink for all four topics) and
+ * PostgreSQL (idempotent upsert). Every operator has a stable uid, so savepoints survive upgrades.
  */
 public final class HarbingerPipeline {
     /** Operator uids: part of the savepoint format. Never change one of a stateful operator. */
@@ -45,7 +50,8 @@ public final class HarbingerPipeline {
         public static final String KINESIS_SOURCE = "kinesis-source";
         public static final String KINESIS_WATERMARKS = "kinesis-shard-watermarks";
         public static final String SPLIT = "split-by-validity";
-        public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        /** Stateless: dead letters as Kafka records. */
+        public static final String DEAD_LETTER_RECORDS = "dead-letter-records";
         /** Stateless, present only when validation.ignored-event-types is not empty. */
         public static final String IGNORE_EVENT_TYPES = "ignore-event-types";
         public static final String DEDUP = "dedup-by-event-id";
@@ -54,12 +60,27 @@ public final class HarbingerPipeline {
         public static final String PRE_AGGREGATE = "pre-aggregate-windows";
         public static final String WINDOWS = "severity-windows";
         public static final String MARK_LATE = "mark-late";
-        public static final String LATE_SINK = "late-events-sink";
-        public static final String AGGREGATES_KAFKA = "aggregates-kafka-sink";
+        /** Stateless: late events as Kafka records. */
+        public static final String LATE_EVENT_RECORDS = "late-event-records";
+        /** Stateless: aggregates as Kafka records (Avro, registered schema). */
+        public static final String AGGREGATE_RECORDS = "aggregate-records";
         public static final String AGGREGATES_POSTGRES = "aggregates-postgres-sink";
         public static final String ANOMALY = "anomaly-detector";
-        public static final String ANOMALIES_KAFKA = "anomalies-kafka-sink";
+        /** Stateless: alerts as Kafka records (Avro, registered schema). */
+        public static final String ANOMALY_RECORDS = "anomaly-records";
         public static final String ANOMALIES_POSTGRES = "anomalies-postgres-sink";
+        /**
+         * The one transactional sink of all four Kafka topics (writer state: its transactional-id prefix;
+         * committer state: the transactions of checkpoints not yet committed).
+         */
+        public static final String KAFKA_OUTPUTS = "kafka-outputs-sink";
+        /**
+         * The per-topic Kafka sinks of 0.1.0, replaced by {@link #KAFKA_OUTPUTS}: a 0.1.0 savepoint holds their
+         * state, which a restore must skip (docs/operations.md, "Upgrading from 0.1.0: one Kafka sink"). Never
+         * give one of these uids to another operator: it would be handed that state.
+         */
+        public static final List<String> RETIRED_KAFKA_SINKS = Collections.unmodifiableList(Arrays.asList(
+                "dead-letter-sink", "late-events-sink", "aggregates-kafka-sink", "anomalies-kafka-sink"));
 
         private Uids() {}
     }
@@ -78,9 +99,9 @@ public final class HarbingerPipeline {
         SingleOutputStreamOperator<Envelope> valid = decoded
                 .process(new SplitByValidity(config.metrics()))
                 .uid(Uids.SPLIT).name("Split off dead letters");
-        valid.getSideOutput(SplitByValidity.DEAD_LETTERS)
-                .sinkTo(KafkaSinks.exactlyOnce(sinks, "dead-letters", new DeadLetterSerializer(sinks.deadLetterTopic())))
-                .uid(Uids.DEAD_LETTER_SINK).name("Dead-letter topic");
+        DataStream<KafkaOutput> deadLetters = valid.getSideOutput(SplitByValidity.DEAD_LETTERS)
+                .map(new DeadLetterSerializer(sinks.deadLetterTopic()))
+                .uid(Uids.DEAD_LETTER_RECORDS).name("Dead letters as Kafka records");
 
         DataStream<Envelope> kept = valid;
         if (!config.validation().ignoredEventTypes().isEmpty()) {
@@ -100,17 +121,16 @@ public final class HarbingerPipeline {
         SingleOutputStreamOperator<SeverityAggregate> aggregates = windows.aggregates()
                 .uid(Uids.WINDOWS).name("Severity per (country, type) window");
 
-        windows.lateEvents()
+        DataStream<KafkaOutput> lateEvents = windows.lateEvents()
                 .map(new MarkLate(new TumblingWindowRule(config.window()), config.metrics()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
-                .sinkTo(KafkaSinks.exactlyOnce(sinks, "late-events", new DeadLetterSerializer(sinks.lateEventsTopic())))
-                .uid(Uids.LATE_SINK).name("Late-events topic");
+                .map(new DeadLetterSerializer(sinks.lateEventsTopic()))
+                .uid(Uids.LATE_EVENT_RECORDS).name("Late events as Kafka records");
 
-        aggregates
-                .sinkTo(KafkaSinks.exactlyOnce(sinks, "aggregates", new AvroRecordSerializer<>(
-                        sinks.aggregatesTopic(), SeverityAggregate.getClassSchema(), registry,
-                        a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart())))
-                .uid(Uids.AGGREGATES_KAFKA).name("Aggregates topic");
+        DataStream<KafkaOutput> aggregateRecords = aggregates
+                .map(new AvroRecordSerializer<>(sinks.aggregatesTopic(), SeverityAggregate.getClassSchema(), registry,
+                        a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart()))
+                .uid(Uids.AGGREGATE_RECORDS).name("Aggregates as Kafka records");
         aggregates
                 .sinkTo(PostgresUpsertSinks.aggregates(config.jdbcSink(), config.metrics()))
                 .uid(Uids.AGGREGATES_POSTGRES).name("Aggregates table (upsert)");
@@ -119,13 +139,19 @@ public final class HarbingerPipeline {
                 .keyBy(a -> WindowKey.of(a.getCountryCode(), a.getEventType()))
                 .process(new AnomalyDetector(config.anomaly(), config.window(), config.metrics()))
                 .uid(Uids.ANOMALY).name("Score against baseline");
-        alerts
-                .sinkTo(KafkaSinks.exactlyOnce(sinks, "anomalies", new AvroRecordSerializer<>(
-                        sinks.anomaliesTopic(), AnomalyAlert.getClassSchema(), registry, AnomalyAlert::getAlertId)))
-                .uid(Uids.ANOMALIES_KAFKA).name("Anomalies topic");
+        DataStream<KafkaOutput> alertRecords = alerts
+                .map(new AvroRecordSerializer<>(sinks.anomaliesTopic(), AnomalyAlert.getClassSchema(), registry,
+                        AnomalyAlert::getAlertId))
+                .uid(Uids.ANOMALY_RECORDS).name("Alerts as Kafka records");
         alerts
                 .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics()))
                 .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
+
+        // One transactional sink for all four topics: one transactional id per subtask and checkpoint instead of
+        // four (FLINK-34554), and one commit per checkpoint.
+        deadLetters.union(lateEvents, aggregateRecords, alertRecords)
+                .sinkTo(KafkaSinks.exactlyOnce(sinks))
+                .uid(Uids.KAFKA_OUTPUTS).name("Kafka topics");
     }
 
     /** Kafka: the KafkaSource decodes and validates in its deserializer; watermarks are kept per partition. */

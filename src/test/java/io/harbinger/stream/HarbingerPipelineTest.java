@@ -52,8 +52,10 @@ class HarbingerPipelineTest {
         }
         assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID)
                 .contains(HarbingerPipeline.Uids.SOURCE, HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS,
-                        HarbingerPipeline.Uids.ANOMALY, HarbingerPipeline.Uids.DEAD_LETTER_SINK)
-                .doesNotHaveDuplicates();
+                        HarbingerPipeline.Uids.ANOMALY, HarbingerPipeline.Uids.KAFKA_OUTPUTS)
+                .doesNotHaveDuplicates()
+                // one transactional Kafka sink for the four topics; the per-topic sinks of 0.1.0 are gone
+                .noneMatch(uid -> HarbingerPipeline.Uids.RETIRED_KAFKA_SINKS.stream().anyMatch(uid::contains));
         assertThat(graph.getJobGraph().getNumberOfVertices()).isPositive();
     }
 

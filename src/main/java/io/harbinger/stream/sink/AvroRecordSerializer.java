@@ -5,19 +5,18 @@ import io.harbinger.stream.registry.SchemaRegistryClient;
 
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.util.function.SerializableFunction;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes curated records as Avro in the Confluent wire format. The schema is registered under the
- * "{topic}-value" subject when the writer opens (TopicNameStrategy, what Confluent consumers expect); the
+ * "{topic}-value" subject when the function opens (TopicNameStrategy, what Confluent consumers expect); the
  * record key is a string so that compacted topics keep the newest revision of each window.
  */
-public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+public class AvroRecordSerializer<T extends SpecificRecord> extends RichMapFunction<T, KafkaOutput> {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
@@ -39,18 +38,17 @@ public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaReco
     }
 
     @Override
-    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
-            throws Exception {
+    public void open(OpenContext context) throws Exception {
         Schema schema = new Schema.Parser().parse(schemaJson);
         encoder = AvroWireEncoder.specific(schema, registry.register(subjectOf(topic), schema));
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
+    public KafkaOutput map(T record) {
         // No record timestamp: the producer stamps the time of writing. The event time is in the payload, and a
         // window's event time as the record time would let time-based retention delete a backfill's results
         // the moment they are written.
-        return new ProducerRecord<>(topic, null, null, keyOf.apply(record).getBytes(StandardCharsets.UTF_8),
-                encoder.encode(record));
+        return new KafkaOutput(topic, keyOf.apply(record).getBytes(StandardCharsets.UTF_8), encoder.encode(record),
+                null, null, null);
     }
 }

@@ -3,18 +3,20 @@ package io.harbinger.stream.sink;
 import io.harbinger.stream.records.Envelope;
 import io.harbinger.stream.records.RawRecord;
 
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.flink.api.common.functions.MapFunction;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes a rejected or late record with its original key, value and headers untouched, plus headers that
  * say why and where it came from, so that it can be understood, fixed and replayed.
  */
-public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Envelope> {
+public class DeadLetterSerializer implements MapFunction<Envelope, KafkaOutput> {
     private static final long serialVersionUID = 1L;
+    private static final String[] ADDED = {DeadLetterHeaders.REASON, DeadLetterHeaders.MESSAGE,
+            DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.SOURCE_PARTITION, DeadLetterHeaders.SOURCE_OFFSET,
+            DeadLetterHeaders.SOURCE_TIMESTAMP};
     private final String topic;
 
     public DeadLetterSerializer(String topic) {
@@ -22,23 +24,20 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Enve
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(Envelope envelope, KafkaSinkContext context, Long timestamp) {
+    public KafkaOutput map(Envelope envelope) {
         RawRecord raw = envelope.raw;
-        RecordHeaders headers = new RecordHeaders();
-        if (raw.headerKeys != null) {
-            for (int i = 0; i < raw.headerKeys.length; i++) {
-                headers.add(raw.headerKeys[i], raw.headerValues[i]);
-            }
-        }
-        headers.add(DeadLetterHeaders.REASON, utf8(envelope.reason.name()));
-        headers.add(DeadLetterHeaders.MESSAGE, utf8(envelope.message));
-        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(raw.source));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(raw.partition));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(raw.position));
-        headers.add(DeadLetterHeaders.SOURCE_TIMESTAMP, utf8(String.valueOf(raw.timestamp)));
+        int original = raw.headerKeys == null ? 0 : raw.headerKeys.length;
+        // copies: the envelope itself stays untouched (it may be checkpointed or sent elsewhere)
+        String[] keys = Arrays.copyOf(raw.headerKeys == null ? new String[0] : raw.headerKeys, original + ADDED.length);
+        byte[][] values = Arrays.copyOf(raw.headerValues == null ? new byte[0][] : raw.headerValues,
+                original + ADDED.length);
+        System.arraycopy(ADDED, 0, keys, original, ADDED.length);
+        byte[][] added = {utf8(envelope.reason.name()), utf8(envelope.message), utf8(raw.source),
+                utf8(raw.partition), utf8(raw.position), utf8(String.valueOf(raw.timestamp))};
+        System.arraycopy(added, 0, values, original, added.length);
         // Stamped with the time of dead-lettering: retention then counts from now, not from when the original
         // was written (a replayed backlog would otherwise expire at once). The original time is in a header.
-        return new ProducerRecord<>(topic, null, null, raw.key, raw.value, headers);
+        return new KafkaOutput(topic, raw.key, raw.value, keys, values, null);
     }
 
     private static byte[] utf8(String s) {

@@ -3,25 +3,42 @@ package io.harbinger.stream.it;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.sink.DeadLetterHeaders;
+import io.harbinger.stream.tools.RetiredKafkaTransactions;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.util.FileUtils;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.harbinger.stream.testing.TestEvents.T0;
 import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -38,6 +55,9 @@ import static org.awaitility.Awaitility.await;
 class SavepointCompatibilityIT {
     /** Savepoints of released builds that this build must restore. */
     static final List<String> SAVEPOINTS = List.of("0.1.0");
+    /** Savepoints of releases with one Kafka sink per topic, restored by the runbook's upgrade step. */
+    static final Set<String> PER_TOPIC_KAFKA_SINKS = Set.of("0.1.0");
+    private static final byte[] NOT_AVRO = "not avro".getBytes(StandardCharsets.UTF_8);
     /** Fixed, because the source state in the savepoint names its topic. */
     private static final String RAW_TOPIC = "savepoint_compat.raw";
     private static final long MINUTE = 60_000;
@@ -84,14 +104,20 @@ class SavepointCompatibilityIT {
         try (EventProducer in = scenario.producer()) {
             // The same records at the same offsets as when the savepoint was taken; the job resumes after them.
             beforeSavepoint().forEach(e -> in.send(0, e));
+            in.sendRaw(0, null, NOT_AVRO); // the first record after the savepoint: a dead letter
             afterSavepoint().forEach(e -> in.send(0, e));
             in.flush();
         }
         for (String version : SAVEPOINTS) {
             Path savepoint = Path.of("src/test/resources/savepoints", version);
             assertThat(savepoint.resolve("_metadata")).as("savepoint of %s", version).exists();
+            JobConfig config = config(scenario);
+            Configuration restore = new Configuration();
+            if (PER_TOPIC_KAFKA_SINKS.contains(version)) {
+                restore = upgradeToOneKafkaSink(scenario, config, savepoint);
+            }
 
-            JobClient job = scenario.start(config(scenario), savepoint);
+            JobClient job = scenario.start(config, savepoint, restore);
             try {
                 await().atMost(Duration.ofMinutes(1)).until(() -> !scenario.committedAlerts().isEmpty());
             } finally {
@@ -108,8 +134,61 @@ class SavepointCompatibilityIT {
                 assertThat(alert.getBaselineWindows()).isEqualTo(6);
                 assertThat(alert.getZScore()).isEqualTo(10.0);
             });
-            assertThat(scenario.deadLetters()).isEmpty();
+            // committed in the same transaction as the alert, and not held back by a retired sink's transaction
+            assertThat(scenario.deadLetters()).as("dead letters of %s", version).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.value()).containsExactly(NOT_AVRO);
+                        assertThat(PipelineIT.header(r, DeadLetterHeaders.REASON)).isEqualTo("NOT_WIRE_FORMAT");
+                    });
         }
+    }
+
+    /**
+     * The runbook's upgrade from a release with one Kafka sink per topic (docs/operations.md, "Upgrading from
+     * 0.1.0: one Kafka sink"): Flink refuses the savepoint as it is, naming a retired sink's state; the open
+     * transactions under the retired sinks' ids are aborted ({@link RetiredKafkaTransactions}); the restore skips
+     * the retired sinks' state ({@code --allowNonRestoredState}). A transaction a crashed 0.1.0 writer left open on
+     * the dead-letter topic stands in for what a retired sink may leave: until it is aborted, no read_committed
+     * consumer of that partition sees anything written after it.
+     */
+    private static Configuration upgradeToOneKafkaSink(PipelineScenario scenario, JobConfig config, Path savepoint)
+            throws Exception {
+        String lingering = config.kafkaSink().transactionalIdPrefix() + "-dead-letters-0-9";
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, scenario.services.kafka.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, lingering);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(Duration.ofMinutes(30).toMillis()));
+        KafkaProducer<byte[], byte[]> crashed = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        crashed.initTransactions();
+        crashed.beginTransaction();
+        crashed.send(new ProducerRecord<>(config.kafkaSink().deadLetterTopic(), "uncommitted".getBytes())).get();
+        crashed.close(Duration.ZERO); // no abort on the way out, as in a crash
+
+        Throwable refused = catchThrowable(() -> scenario.start(config, savepoint).getJobExecutionResult()
+                .get(1, TimeUnit.MINUTES));
+        // each sink is a writer (its uid) and a committer ("Sink Committer: " + uid, Flink's naming)
+        List<String> retiredOperators = HarbingerPipeline.Uids.RETIRED_KAFKA_SINKS.stream()
+                .flatMap(uid -> Stream.of(uid, "Sink Committer: " + uid))
+                .map(uid -> OperatorIdentifier.forUid(uid).getOperatorId().toHexString()).toList();
+        assertThat(refused).as("restore without skipping the retired sinks' state").isNotNull()
+                .hasStackTraceContaining("allowNonRestoredState");
+        assertThat(retiredOperators).as("the operator Flink cannot map is a retired Kafka sink: %s", refused)
+                .anyMatch(id -> stackTrace(refused).contains(id));
+
+        RetiredKafkaTransactions.Result aborted = RetiredKafkaTransactions.abortOpen(config.kafkaSink(), false);
+        assertThat(aborted.open).containsExactly(lingering);
+        // initTransactions aborted it and left the id with a new epoch and no transaction
+        assertThat(scenario.services.kafka.transactionalIds(lingering)).containsEntry(lingering, TransactionState.EMPTY);
+
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        return restore;
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
     }
 
     @Test

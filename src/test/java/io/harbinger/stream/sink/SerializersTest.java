@@ -17,6 +17,13 @@ import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -39,8 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The Kafka serializers of the sinks: {@link DeadLetterSerializer} keeps the original record byte for byte
- * and explains it in harbinger.* headers; {@link AvroRecordSerializer} registers its schema under
+ * The serializers of the Kafka outputs, checked on the record the one Kafka sink finally hands to the producer:
+ * {@link DeadLetterSerializer} keeps the original record byte for byte and explains it in harbinger.* headers; {@link AvroRecordSerializer} registers its schema under
  * "{topic}-value" and writes wire-format Avro that a registry-aware reader decodes back.
  */
 class SerializersTest {
@@ -60,7 +67,7 @@ class SerializersTest {
         Envelope rejected = Envelope.rejected(raw, Reason.NOT_WIRE_FORMAT,
                 "magic byte is 0x07, expected 0x00 (Confluent wire format) [raw-events/3@1234]");
 
-        ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer(DLQ).serialize(rejected, null, 999L);
+        ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer(DLQ).map(rejected).toProducerRecord();
 
         assertThat(out.topic()).isEqualTo(DLQ);
         assertThat(out.partition()).isNull();
@@ -97,7 +104,7 @@ class SerializersTest {
     void aDeadLetterWithoutKeyValueOrHeaders() {
         RawRecord raw = new RawRecord("raw-events", "0", "7", T0, null, null, null, null);
         ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer(DLQ)
-                .serialize(Envelope.rejected(raw, Reason.EMPTY_VALUE, "value is null [raw-events/0@7]"), null, 1L);
+                .map(Envelope.rejected(raw, Reason.EMPTY_VALUE, "value is null [raw-events/0@7]")).toProducerRecord();
 
         assertThat(out.key()).isNull();
         assertThat(out.value()).isNull();
@@ -112,7 +119,7 @@ class SerializersTest {
     void aRecordWithoutBrokerTimestampGetsTheProducersTime() {
         RawRecord raw = new RawRecord("raw-events", "0", "8", -1, KEY, VALUE, new String[0], new byte[0][]);
         ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer(DLQ)
-                .serialize(Envelope.rejected(raw, Reason.UNDECODABLE_AVRO, "x"), null, 5L);
+                .map(Envelope.rejected(raw, Reason.UNDECODABLE_AVRO, "x")).toProducerRecord();
         assertThat(out.timestamp()).isNull();
         assertThat(header(out, DeadLetterHeaders.SOURCE_TIMESTAMP)).isEqualTo("-1");
     }
@@ -124,7 +131,7 @@ class SerializersTest {
         Envelope late = Envelope.valid(raw, event("e1", "UA", EventType.CONFLICT, 0.5, T0))
                 .withReason(Reason.LATE, "event time is past the window's allowed lateness");
 
-        ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer("harbinger.late-events").serialize(late, null, 0L);
+        ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer("harbinger.late-events").map(late).toProducerRecord();
 
         assertThat(out.topic()).isEqualTo("harbinger.late-events");
         assertThat(out.value()).containsExactly(VALUE);
@@ -140,11 +147,42 @@ class SerializersTest {
                 new String[] {DeadLetterHeaders.REASON, DeadLetterHeaders.SOURCE_TOPIC},
                 new byte[][] {utf8("UNKNOWN_SCHEMA_ID"), utf8("raw-events")});
         ProducerRecord<byte[], byte[]> out = new DeadLetterSerializer(DLQ)
-                .serialize(Envelope.rejected(raw, Reason.INCOMPATIBLE_SCHEMA, "again"), null, 0L);
+                .map(Envelope.rejected(raw, Reason.INCOMPATIBLE_SCHEMA, "again")).toProducerRecord();
 
         assertThat(out.headers().headers(DeadLetterHeaders.REASON)).extracting(h -> new String(h.value()))
                 .containsExactly("UNKNOWN_SCHEMA_ID", "INCOMPATIBLE_SCHEMA");
         assertThat(header(out, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("harbinger.dead-letters");
+    }
+
+    @Test
+    void aKafkaOutputCrossesToTheSinkAsAPojoByteForByte() throws Exception {
+        // The outputs travel from their stage to the one sink over Flink's network stack, without Kryo (the job
+        // disables generic types); null keys, null header values and the absent timestamp must survive it.
+        TypeInformation<KafkaOutput> type = TypeInformation.of(KafkaOutput.class);
+        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        ExecutionConfig noGenericTypes = new ExecutionConfig();
+        noGenericTypes.disableGenericTypes();
+        TypeSerializer<KafkaOutput> serializer = type.createSerializer(noGenericTypes.getSerializerConfig());
+        RawRecord raw = new RawRecord("raw-events", "3", "1234", T0, null, VALUE.clone(),
+                new String[] {"binary", "no-value"}, new byte[][] {BINARY_JUNK.clone(), null});
+        KafkaOutput deadLetter = new DeadLetterSerializer(DLQ).map(Envelope.rejected(raw, Reason.NOT_WIRE_FORMAT, null));
+
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(deadLetter, out);
+        KafkaOutput received = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        assertThat(received).isEqualTo(deadLetter);
+        ProducerRecord<byte[], byte[]> record = received.toProducerRecord();
+        assertThat(record.key()).isNull();
+        assertThat(record.value()).containsExactly(VALUE);
+        assertThat(record.timestamp()).isNull();
+        assertThat(record.headers().toArray()).extracting(Header::key).containsExactly("binary", "no-value",
+                DeadLetterHeaders.REASON, DeadLetterHeaders.MESSAGE, DeadLetterHeaders.SOURCE_TOPIC,
+                DeadLetterHeaders.SOURCE_PARTITION, DeadLetterHeaders.SOURCE_OFFSET,
+                DeadLetterHeaders.SOURCE_TIMESTAMP);
+        assertThat(record.headers().lastHeader("binary").value()).containsExactly(BINARY_JUNK);
+        assertThat(record.headers().lastHeader("no-value").value()).isNull();
+        assertThat(record.headers().lastHeader(DeadLetterHeaders.MESSAGE).value()).isNull();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -169,7 +207,7 @@ class SerializersTest {
     @Test
     void avroRecordsAreRegisteredUnderTopicValueAndDecodeBack() throws Exception {
         AvroRecordSerializer<SeverityAggregate> serializer = aggregatesSerializer(client);
-        serializer.open(null, null); // open uses neither context
+        serializer.open(DefaultOpenContext.INSTANCE);
 
         assertThat(AvroRecordSerializer.subjectOf(AGGREGATES)).isEqualTo(AGGREGATES + "-value");
         JsonNode latest = getJson("/subjects/" + AGGREGATES + "-value/versions/latest");
@@ -180,8 +218,8 @@ class SerializersTest {
 
         SeverityAggregate first = aggregate("UA", "CONFLICT", 0);
         SeverityAggregate second = aggregate("DE", "PROTEST", 1);
-        ProducerRecord<byte[], byte[]> out1 = serializer.serialize(first, null, T0 + 60_000);
-        ProducerRecord<byte[], byte[]> out2 = serializer.serialize(second, null, T0 + 120_000);
+        ProducerRecord<byte[], byte[]> out1 = serializer.map(first).toProducerRecord();
+        ProducerRecord<byte[], byte[]> out2 = serializer.map(second).toProducerRecord();
 
         assertThat(out1.topic()).isEqualTo(AGGREGATES);
         assertThat(out1.partition()).isNull();
@@ -204,8 +242,8 @@ class SerializersTest {
 
     @Test
     void reopeningDoesNotCreateANewVersion() throws Exception {
-        aggregatesSerializer(client).open(null, null);
-        aggregatesSerializer(new SchemaRegistryClient(settings(registry.url()))).open(null, null);
+        aggregatesSerializer(client).open(DefaultOpenContext.INSTANCE);
+        aggregatesSerializer(new SchemaRegistryClient(settings(registry.url()))).open(DefaultOpenContext.INSTANCE);
         assertThat(getJson("/subjects/" + AGGREGATES + "-value/versions").toString()).isEqualTo("[1]");
     }
 
@@ -216,7 +254,7 @@ class SerializersTest {
                 .requiredString("country_code").endRecord();
         registry.register(AGGREGATES + "-value", foreign);
 
-        assertThatThrownBy(() -> aggregatesSerializer(client).open(null, null))
+        assertThatThrownBy(() -> aggregatesSerializer(client).open(DefaultOpenContext.INSTANCE))
                 .isInstanceOf(SchemaRegistryException.class)
                 .hasMessageContaining("HTTP 409")
                 .hasMessageContaining(AGGREGATES + "-value");
@@ -226,13 +264,13 @@ class SerializersTest {
     void theSerializersSurviveJavaSerializationAsFlinkShipsThem() throws Exception {
         // Flink serializes the sink, its serialization schema and the registry client into the job graph.
         DeadLetterSerializer dlq = InstantiationUtil.clone(new DeadLetterSerializer(DLQ));
-        assertThat(dlq.serialize(Envelope.rejected(new RawRecord("t", "0", "1", T0, KEY, VALUE, null, null),
-                Reason.EMPTY_VALUE, "m"), null, 0L).value()).containsExactly(VALUE);
+        assertThat(dlq.map(Envelope.rejected(new RawRecord("t", "0", "1", T0, KEY, VALUE, null, null),
+                Reason.EMPTY_VALUE, "m")).toProducerRecord().value()).containsExactly(VALUE);
 
         AvroRecordSerializer<SeverityAggregate> copy = InstantiationUtil.clone(aggregatesSerializer(client));
-        copy.open(null, null);
+        copy.open(DefaultOpenContext.INSTANCE);
         SeverityAggregate record = aggregate("FR", "ELECTION", 2);
-        byte[] value = copy.serialize(record, null, 0L).value();
+        byte[] value = copy.map(record).toProducerRecord().value();
         assertThat(new WireDecoder<>(client, SeverityAggregate.getClassSchema(), Integer.MAX_VALUE).decode(value))
                 .isEqualTo(record);
     }

@@ -10,6 +10,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -232,6 +234,27 @@ public final class KafkaBroker implements AutoCloseable {
             }
         });
         awaitLeaders(a, Arrays.asList(names), Duration.ofSeconds(30));
+    }
+
+    /**
+     * The transactional ids the broker's transaction coordinator knows that start with {@code prefix}, with the
+     * state of each: every id a producer initialised stays listed until {@code transactional.id.expiration.ms}
+     * (7 days here, Kafka's default) after its last transaction.
+     */
+    public Map<String, TransactionState> transactionalIds(String prefix) {
+        try {
+            Map<String, TransactionState> ids = new java.util.TreeMap<>();
+            for (TransactionListing t : admin().listTransactions().all().get(30, TimeUnit.SECONDS)) {
+                if (t.transactionalId().startsWith(prefix)) ids.put(t.transactionalId(), t.state());
+            }
+            return ids;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while listing transactions", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Listing transactions failed on " + bootstrapServers()
+                    + " (broker log: " + logFile + ")", e);
+        }
     }
 
     /** Stops the broker gracefully (SIGTERM, then SIGKILL after 10 s). Data stays in the work directory. */
