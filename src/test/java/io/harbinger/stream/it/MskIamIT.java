@@ -174,7 +174,7 @@ class MskIamIT {
         s.runAndAssertExactAggregates();
 
         List<String> job = audit().subList(before, audit().size());
-        // the enumerator's admin client, the readers' consumers and the four sinks' transactional producers
+        // the enumerator's admin client, the readers' consumers and the Kafka sink's transactional producers
         assertThat(job).hasSizeGreaterThanOrEqualTo(6).allSatisfy(MskIamIT::assertAcceptedPayload);
 
         int beforeReplay = audit().size();
