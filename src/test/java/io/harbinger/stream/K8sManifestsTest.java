@@ -439,16 +439,34 @@ class K8sManifestsTest {
                 assertThat(expr).contains("job_name=\"harbinger-stream\"");
             }
         }
-        assertThat(alerts).containsKeys("HarbingerConsumerLagHigh", "HarbingerConsumerLagCritical",
-                "HarbingerProducerErrors", "HarbingerCheckpointFailures", "HarbingerDeadLetterRate");
+        assertThat(alerts).containsKeys("HarbingerConsumerLagHigh", "KafkaConsumerLagHigh",
+                "HarbingerConsumerLagCritical", "HarbingerJobDown", "HarbingerNoLagData", "HarbingerProducerErrors",
+                "HarbingerProducerErrorsCritical", "HarbingerCheckpointFailures", "HarbingerSlowCheckpoints",
+                "HarbingerBackpressure", "HarbingerJobRestarting", "HarbingerLateEventRate", "HarbingerDeadLetterRate",
+                "HarbingerLatePartialsDropped");
+        // Per partition, at the runbook's thresholds and the design's rule by name.
         assertLag(alerts.get("HarbingerConsumerLagHigh"), "> 10000", "warning");
+        assertLag(alerts.get("KafkaConsumerLagHigh"), "> 50000", "warning");
         assertLag(alerts.get("HarbingerConsumerLagCritical"), "> 100000", "critical");
+        assertThat(alerts.get("HarbingerJobDown").path("expr").asText()).startsWith("absent(")
+                .contains(JobMetrics.RUNNING_TIME.name());
+        assertThat(alerts.get("HarbingerNoLagData").path("expr").asText()).startsWith("absent(")
+                .contains(JobMetrics.RECORDS_LAG.name());
+        // Producer errors as a share of the records sent, never on one error.
+        for (String producer : List.of("HarbingerProducerErrors", "HarbingerProducerErrorsCritical")) {
+            assertThat(alerts.get(producer).path("expr").asText().replaceAll("\\s+", " ")).as(producer)
+                    .contains(JobMetrics.PRODUCER_ERRORS.name() + "{job_name=\"harbinger-stream\"}[5m])) / sum")
+                    .contains(JobMetrics.PRODUCER_SENDS.name());
+        }
+        assertThat(alerts.get("HarbingerProducerErrors").path("expr").asText().trim()).endsWith("> 0.001");
+        assertThat(alerts.get("HarbingerProducerErrorsCritical").path("expr").asText().trim()).endsWith("> 0.01");
         assertThat(alerts.get("HarbingerDeadLetterRate").path("expr").asText())
                 .contains(JobMetrics.DEAD_LETTERED.name()).contains(JobMetrics.RECORDS_IN.name());
     }
 
     private static void assertLag(JsonNode alert, String threshold, String severity) {
-        assertThat(alert.path("expr").asText()).contains(JobMetrics.CONSUMER_LAG_MAX.name()).endsWith(threshold);
+        assertThat(alert.path("expr").asText()).contains(JobMetrics.RECORDS_LAG.name())
+                .contains("by (namespace, job_name, topic, partition)").endsWith(threshold);
         assertThat(alert.path("for").asText()).isEqualTo("5m");
         assertThat(alert.at("/labels/severity").asText()).isEqualTo(severity);
     }

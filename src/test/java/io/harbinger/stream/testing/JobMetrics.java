@@ -11,6 +11,8 @@ public final class JobMetrics {
     /** Labels Flink's reporter puts on every operator metric (a subset that queries and alerts use). */
     public static final List<String> OPERATOR = List.of("job_name", "task_name", "operator_name", "subtask_index");
     public static final List<String> JOB = List.of("job_name", "job_id");
+    /** Labels of a task's metrics (Flink's task scope). */
+    public static final List<String> TASK = List.of("job_name", "task_name", "subtask_index");
 
     /**
      * @param name                Prometheus name
@@ -42,6 +44,9 @@ public final class JobMetrics {
 
     // Kafka source (connector metrics)
     public static final Metric CONSUMER_LAG_MAX = op(OP + "KafkaSourceReader_KafkaConsumer_records_lag_max", true);
+    /** The job's own per-partition lag gauge (LagReportingKafkaSource), next to the connector's offsets. */
+    public static final Metric RECORDS_LAG = new Metric(OP + "KafkaSourceReader_topic_partition_recordsLag",
+            "gauge", with(OPERATOR, "topic", "partition"), true);
     public static final Metric PENDING_RECORDS = op(OP + "pendingRecords", false);
     public static final Metric CURRENT_OFFSET = new Metric(OP + "KafkaSourceReader_topic_partition_currentOffset",
             "gauge", with(OPERATOR, "topic", "partition"), true);
@@ -64,12 +69,16 @@ public final class JobMetrics {
     public static final Metric FAILED_CHECKPOINTS = job("flink_jobmanager_job_numberOfFailedCheckpoints", false);
     public static final Metric RESTARTS = job("flink_jobmanager_job_numRestarts", false);
     public static final Metric RUNNING_TIME = job("flink_jobmanager_job_runningTime", true);
+    public static final Metric LAST_CHECKPOINT_DURATION = job("flink_jobmanager_job_lastCheckpointDuration", true);
+    /** Flink's task metric: ms per second the task waited for its downstream; zero unless something is slow. */
+    public static final Metric BACKPRESSURED_TIME =
+            new Metric("flink_taskmanager_job_task_backPressuredTimeMsPerSecond", "gauge", TASK, false);
 
     public static final List<Metric> ALL = List.of(RECORDS_IN, RECORDS_VALID, DEAD_LETTERED, REGISTRY_REQUESTS,
             REGISTRY_CACHE_HITS, DUPLICATES_DROPPED, EVENT_TIME_LAG, LATE_EVENTS, IGNORED_EVENTS, WINDOWS_EMITTED, LATE_PARTIALS_DROPPED, ANOMALIES,
-            CONSUMER_LAG_MAX, PENDING_RECORDS, CURRENT_OFFSET, COMMITTED_OFFSET, OFFSET_COMMITS_FAILED,
+            CONSUMER_LAG_MAX, RECORDS_LAG, PENDING_RECORDS, CURRENT_OFFSET, COMMITTED_OFFSET, OFFSET_COMMITS_FAILED,
             UPSERTED_ROWS, UPSERT_RETRIES, RECORDS_SENT, SINK_ERRORS, PRODUCER_ERRORS, PRODUCER_SENDS, SOURCE_WATERMARK_LAG, OPERATOR_RECORDS_IN, COMPLETED_CHECKPOINTS, FAILED_CHECKPOINTS, RESTARTS,
-            RUNNING_TIME);
+            RUNNING_TIME, LAST_CHECKPOINT_DURATION, BACKPRESSURED_TIME);
 
     private JobMetrics() {}
 
