@@ -104,6 +104,17 @@ public final class LocalPrometheus implements AutoCloseable {
         return alerts;
     }
 
+    /** Each scrape target's URL, health and last error, for failure messages. */
+    public String targets() throws IOException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode t : json("/api/v1/targets").at("/data/activeTargets")) {
+            out.append(t.path("scrapeUrl").asText()).append(' ').append(t.path("health").asText()).append(' ')
+                    .append(t.path("lastScrapeDuration").asText()).append("s ").append(t.path("lastError").asText())
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
     /** The result of an instant PromQL query (the {@code data.result} array). */
     public JsonNode query(String promql) throws IOException, InterruptedException {
         return json("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).at("/data/result");
