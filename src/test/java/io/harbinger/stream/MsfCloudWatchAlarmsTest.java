@@ -202,6 +202,14 @@ class MsfCloudWatchAlarmsTest {
         assertThat(withoutData.keySet()).as("alerts said to have no data").isSubsetOf(alerts);
         withoutData.forEach((alert, why) -> assertThat(why).as(alert).hasSizeGreaterThan(40));
 
+        // Alerts of one source type (e.g. the design's Kafka rule) need an alarm with that source only.
+        Map<String, String> oneSource = new LinkedHashMap<>();
+        template.path("Metadata").path("PrometheusAlertsOfOneSource").fields()
+                .forEachRemaining(e -> oneSource.put(e.getKey(), e.getValue().asText()));
+        assertThat(oneSource.keySet()).as("alerts said to be of one source").isSubsetOf(alerts)
+                .doesNotContainAnyElementsOf(withoutData.keySet());
+        oneSource.forEach((alert, why) -> assertThat(why).as(alert).matches("(?s)(IsKafka|IsKinesis)\\. .{40,}"));
+
         for (String source : List.of("IsKinesis", "IsKafka")) {
             Set<String> covered = new TreeSet<>();
             alarms.forEach((id, alarm) -> {
@@ -215,6 +223,11 @@ class MsfCloudWatchAlarmsTest {
                     .doesNotContainAnyElementsOf(withoutData.keySet());
             Set<String> expected = new TreeSet<>(alerts);
             expected.removeAll(withoutData.keySet());
+            oneSource.forEach((alert, why) -> {
+                if (!why.startsWith(source + ".")) {
+                    expected.remove(alert);
+                }
+            });
             assertThat(covered).as("alerts with an alarm when " + source).isEqualTo(expected);
         }
     }

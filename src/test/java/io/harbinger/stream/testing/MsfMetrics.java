@@ -90,6 +90,7 @@ public final class MsfMetrics {
      *   fullRestarts | Count | The total number of times this job has fully restarted since it was submitted.
      *       | Application   (removed with the Flink 2.2 runtime, where numRestarts replaces it)
      *   numberOfFailedCheckpoints | Count | The number of times checkpointing has failed. | Application
+ *   lastCheckpointDuration | Milliseconds | The time it took to complete the last checkpoint | Application
      *   numLateRecordsDropped | Count | The number of records this operator or task has dropped due to arriving
      *       late. | Application, Operator, Task, Parallelism
      *   millisBehindLatest | Milliseconds | The number of milliseconds the consumer is behind the head of the
@@ -109,6 +110,7 @@ public final class MsfMetrics {
             new ServiceMetric("uptime", List.of(APPLICATION), METRICS_DIMENSIONS),
             new ServiceMetric("fullRestarts", List.of(APPLICATION), METRICS_DIMENSIONS),
             new ServiceMetric("numberOfFailedCheckpoints", List.of(APPLICATION), METRICS_DIMENSIONS),
+            new ServiceMetric("lastCheckpointDuration", List.of(APPLICATION), METRICS_DIMENSIONS),
             new ServiceMetric("numLateRecordsDropped", List.of(APPLICATION), METRICS_DIMENSIONS),
             new ServiceMetric("millisBehindLatest", List.of(APPLICATION, "Id", "Flow"),
                     METRICS_DIMENSIONS + " " + KDA_DASHBOARD),
