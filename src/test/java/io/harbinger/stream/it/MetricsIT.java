@@ -101,6 +101,11 @@ class MetricsIT {
                 assertThat(peak.get(metric.name())).as(metric.name()).isGreaterThan(0);
             }
         }
+        // One lag series per partition of the raw topic, labelled as the reporter writes label values.
+        assertThat(scrape.named(JobMetrics.RECORDS_LAG.name()))
+                .extracting(s -> s.labels().get("topic"), s -> s.labels().get("partition"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(scenario.rawTopic.replace('.', '_'), "0"),
+                        org.assertj.core.groups.Tuple.tuple(scenario.rawTopic.replace('.', '_'), "1"));
         // Exact values where the input fixes them: 32 records read, 27 valid, 5 rejected by reason.
         assertThat(scrape.sum(JobMetrics.RECORDS_IN.name())).isEqualTo(33);
         assertThat(scrape.sum(JobMetrics.RECORDS_VALID.name())).isEqualTo(28);
