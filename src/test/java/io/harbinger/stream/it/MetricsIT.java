@@ -7,6 +7,7 @@ import io.harbinger.stream.testing.JobMetrics;
 import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.PrometheusScrape;
+import io.harbinger.stream.toolkit.scenario.JobRuns;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 
 import org.apache.flink.configuration.Configuration;
@@ -41,10 +42,7 @@ class MetricsIT {
     void theJobsMetricsReachPrometheusUnderTheirDocumentedNames() throws Exception {
         PipelineScenario scenario = PipelineScenario.create("metrics", 2);
         int port = Ports.free();
-        Configuration cluster = new Configuration();
-        cluster.setString("metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        cluster.setString("metrics.reporter.prom.port", String.valueOf(port));
+        Configuration cluster = JobRuns.prometheusReporter(port);
         String url = "http://127.0.0.1:" + port + "/metrics";
 
         // One record per poll, so the consumer really lags behind the burst below and reports it.

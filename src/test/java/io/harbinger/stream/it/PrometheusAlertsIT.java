@@ -5,6 +5,7 @@ import io.harbinger.stream.testing.PrometheusRules;
 import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.scenario.JobRuns;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
 import io.harbinger.stream.toolkit.services.LocalPrometheus;
 import io.harbinger.stream.toolkit.services.LocalPrometheus.Alert;
@@ -57,10 +58,7 @@ class PrometheusAlertsIT {
     void lagOnOnePartitionAndAStoppedJobFireTheirAlerts() throws Exception {
         PipelineScenario scenario = PipelineScenario.create("alerts", 2);
         int reporterPort = Ports.free();
-        Configuration cluster = new Configuration();
-        cluster.setString("metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        cluster.setString("metrics.reporter.prom.port", String.valueOf(reporterPort));
+        Configuration cluster = JobRuns.prometheusReporter(reporterPort);
         String clientIdPrefix = scenario.name + "-source";
         throttle(scenario, clientIdPrefix);
 

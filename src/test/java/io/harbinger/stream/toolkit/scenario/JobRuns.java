@@ -19,6 +19,15 @@ import java.util.concurrent.TimeoutException;
 public final class JobRuns {
     private JobRuns() {}
 
+    /** Cluster settings that add Flink's Prometheus reporter on {@code port}, as the cluster in k8s/ has it. */
+    public static Configuration prometheusReporter(int port) {
+        Configuration cluster = new Configuration();
+        cluster.setString("metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        cluster.setString("metrics.reporter.prom.port", String.valueOf(port));
+        return cluster;
+    }
+
     /** Starts the job with extra cluster settings, optionally restoring from a checkpoint or savepoint. */
     public static JobClient start(JobConfig config, Path restoreFrom, Configuration cluster) throws Exception {
         Configuration flink = LocalPlatform.flinkConfiguration(config);
