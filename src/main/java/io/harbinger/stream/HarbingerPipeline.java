@@ -27,9 +27,13 @@ import io.harbinger.stream.validate.KinesisEnvelopeDeserializer;
 import io.harbinger.stream.validate.SplitByValidity;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.source.SourceFunction;
 
 import java.time.Clock;
 import java.util.Arrays;
@@ -85,16 +89,50 @@ public final class HarbingerPipeline {
         private Uids() {}
     }
 
+    /**
+     * Where the job meets the outside: every source and sink passes through here. {@link #LIVE} in the job; the
+     * upgrade gate cuts them off to restore a savepoint into the real graph without reading or writing anything.
+     */
+    public interface Endpoints {
+        <T, S extends SourceSplit, E> Source<T, S, E> source(Source<T, S, E> source);
+
+        <T> SourceFunction<T> sourceFunction(SourceFunction<T> source);
+
+        <T> Sink<T> sink(Sink<T> sink);
+    }
+
+    /** The sources and sinks as configured. */
+    public static final Endpoints LIVE = new Endpoints() {
+        @Override
+        public <T, S extends SourceSplit, E> Source<T, S, E> source(Source<T, S, E> source) {
+            return source;
+        }
+
+        @Override
+        public <T> SourceFunction<T> sourceFunction(SourceFunction<T> source) {
+            return source;
+        }
+
+        @Override
+        public <T> Sink<T> sink(Sink<T> sink) {
+            return sink;
+        }
+    };
+
     private HarbingerPipeline() {}
 
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
+        build(env, config, LIVE);
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobConfig config, Endpoints endpoints) {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
         EventValidator rules = new EventValidator(config.validation(), Clock.systemUTC());
         var sinks = config.kafkaSink();
 
         DataStream<Envelope> decoded = config.input().type() == JobConfig.SourceType.KINESIS
-                ? kinesisSource(env, config, registry, rules)
-                : kafkaSource(env, config, registry, rules);
+                ? kinesisSource(env, config, registry, rules, endpoints)
+                : kafkaSource(env, config, registry, rules, endpoints);
 
         SingleOutputStreamOperator<Envelope> valid = decoded
                 .process(new SplitByValidity(config.metrics()))
@@ -132,7 +170,7 @@ public final class HarbingerPipeline {
                         a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart()))
                 .uid(Uids.AGGREGATE_RECORDS).name("Aggregates as Kafka records");
         aggregates
-                .sinkTo(PostgresUpsertSinks.aggregates(config.jdbcSink(), config.metrics()))
+                .sinkTo(endpoints.sink(PostgresUpsertSinks.aggregates(config.jdbcSink(), config.metrics())))
                 .uid(Uids.AGGREGATES_POSTGRES).name("Aggregates table (upsert)");
 
         SingleOutputStreamOperator<AnomalyAlert> alerts = aggregates
@@ -144,33 +182,36 @@ public final class HarbingerPipeline {
                         AnomalyAlert::getAlertId))
                 .uid(Uids.ANOMALY_RECORDS).name("Alerts as Kafka records");
         alerts
-                .sinkTo(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics()))
+                .sinkTo(endpoints.sink(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics())))
                 .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
 
         // One transactional sink for all four topics: one transactional id per subtask and checkpoint instead of
         // four (FLINK-34554), and one commit per checkpoint.
         deadLetters.union(lateEvents, aggregateRecords, alertRecords)
-                .sinkTo(KafkaSinks.exactlyOnce(sinks))
+                .sinkTo(endpoints.sink(KafkaSinks.exactlyOnce(sinks)))
                 .uid(Uids.KAFKA_OUTPUTS).name("Kafka topics");
     }
 
     /** Kafka: the KafkaSource decodes and validates in its deserializer; watermarks are kept per partition. */
     private static DataStream<Envelope> kafkaSource(StreamExecutionEnvironment env, JobConfig config,
-                                                    SchemaRegistryClient registry, EventValidator rules) {
+                                                    SchemaRegistryClient registry, EventValidator rules,
+                                                    Endpoints endpoints) {
         return env
-                .fromSource(KafkaEventSource.create(config.input().kafka(), new KafkaEnvelopeDeserializer(registry,
-                                rules, config.validation().maxValueBytes(), config.metrics())),
+                .fromSource(endpoints.source(KafkaEventSource.create(config.input().kafka(),
+                                new KafkaEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes(),
+                                        config.metrics()))),
                         EventTimeStrategy.forEvents(config.eventTime()), "Kafka source: raw events")
                 .uid(Uids.SOURCE);
     }
 
     /** Kinesis: FlinkKinesisConsumer decodes and validates in the source; watermarks are kept per shard. */
     private static DataStream<Envelope> kinesisSource(StreamExecutionEnvironment env, JobConfig config,
-                                                      SchemaRegistryClient registry, EventValidator rules) {
+                                                      SchemaRegistryClient registry, EventValidator rules,
+                                                      Endpoints endpoints) {
         return env
-                .addSource(KinesisEventSource.create(config.input().kinesis(),
+                .addSource(endpoints.sourceFunction(KinesisEventSource.create(config.input().kinesis(),
                         new KinesisEnvelopeDeserializer(registry, rules, config.validation().maxValueBytes(),
-                                config.metrics())),
+                                config.metrics()))),
                         "Kinesis source: raw events")
                 .uid(Uids.KINESIS_SOURCE)
                 .transform("Per-shard watermarks", TypeInformation.of(Envelope.class), new PerShardWatermarks(

@@ -1,0 +1,208 @@
+package io.harbinger.stream.it;
+
+import io.harbinger.stream.HarbingerPipeline;
+import io.harbinger.stream.config.JobConfig;
+import io.harbinger.stream.config.JobConfigLoader;
+import io.harbinger.stream.tools.CutOffEndpoints;
+import io.harbinger.stream.tools.OperatorTools;
+import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The upgrade gate against the committed savepoint of 0.1.0 and against snapshots taken here. No service is
+ * started: the config names addresses where nothing listens, which proves that the gate reaches none of them.
+ */
+class UpgradeCheckIT {
+    private static final String SAVEPOINT_0_1_0 = "src/test/resources/savepoints/0.1.0";
+    private static final String LOCAL_YAML = "jobs-config/local.yaml";
+
+    @TempDir
+    Path work;
+
+    /** The environment local.yaml reads: addresses of nothing. */
+    private Map<String, String> environment() {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:9",
+                "POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:9/none", "POSTGRES_USER", "none",
+                "POSTGRES_PASSWORD", "none", "CHECKPOINT_DIR", work.resolve("never-written").toUri().toString());
+    }
+
+    /** Runs the tool as its main does, with its standard output and error captured. */
+    private Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            int exit = OperatorTools.run(args, environment());
+            return new Result(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            out.print(stdout.toString(StandardCharsets.UTF_8));
+            err.print(stderr.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static final class Result {
+        final int exit;
+        final String out;
+        final String err;
+
+        Result(int exit, String out, String err) {
+            this.exit = exit;
+            this.out = out;
+            this.err = err;
+        }
+    }
+
+    private static List<String> args(String savepoint, String... more) {
+        List<String> args = new ArrayList<>(List.of("upgrade-check", "--savepoint", savepoint, "--config", LOCAL_YAML));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    @Test
+    void theReleasedSavepointRestoresIntoThisBuildWithTheLocalConfig() throws Exception {
+        Path json = work.resolve("report.json");
+        Result result = run(args(SAVEPOINT_0_1_0, "--json", json.toString()).toArray(String[]::new));
+
+        assertThat(result.exit).as(result.out + result.err).isZero();
+        assertThat(result.out).contains("SAFE").contains("restored").contains(HarbingerPipeline.Uids.DEDUP);
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertThat(report.get("safe").asBoolean()).isTrue();
+        assertThat(report.get("checkpointed").asBoolean()).isTrue();
+        List<String> restored = new ArrayList<>();
+        report.get("operators").forEach(o -> {
+            assertThat(o.get("status").asText()).as(o.toString()).isIn("RESTORED", "NEW");
+            if (o.get("status").asText().equals("RESTORED")) restored.add(o.get("uid").asText());
+        });
+        assertThat(restored).contains(HarbingerPipeline.Uids.SOURCE, HarbingerPipeline.Uids.DEDUP,
+                HarbingerPipeline.Uids.WINDOWS, HarbingerPipeline.Uids.ANOMALY, HarbingerPipeline.Uids.RESTORE_GUARD);
+    }
+
+    @Test
+    void anotherWindowSizeIsRefusedByTheRestoreGuard() {
+        Result result = run(args(SAVEPOINT_0_1_0, "--set", "window.size=2m", "--json", "-").toArray(String[]::new));
+
+        assertThat(result.exit).as(result.out + result.err).isEqualTo(1);
+        assertThat(result.out).contains("\"safe\" : false").contains("window.size");
+        assertThat(operator(result.out, HarbingerPipeline.Uids.RESTORE_GUARD).get("status").asText())
+                .isEqualTo("INCOMPATIBLE");
+        assertThat(operator(result.out, HarbingerPipeline.Uids.RESTORE_GUARD).get("reason").asText())
+                .contains("The savepoint holds windows of shape");
+    }
+
+    @Test
+    void anotherMaxParallelismIsRefusedWithFlinksReason() {
+        Result result = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256").toArray(String[]::new));
+
+        assertThat(result.exit).as(result.out + result.err).isEqualTo(1);
+        assertThat(result.out).contains("Max parallelism mismatch between checkpoint/savepoint state and new program")
+                .contains("REFUSED");
+        Result json = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256", "--json", "-")
+                .toArray(String[]::new));
+        for (String keyed : List.of(HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS,
+                HarbingerPipeline.Uids.ANOMALY)) {
+            assertThat(operator(json.out, keyed).get("status").asText()).as(keyed).isEqualTo("INCOMPATIBLE");
+            assertThat(operator(json.out, keyed).get("reason").asText()).contains("max parallelism 128")
+                    .contains("job.max-parallelism is 256");
+        }
+    }
+
+    @Test
+    void anOperatorThatTheNewConfigDropsIsReportedLeftBehind() throws Exception {
+        Path savepoint = takeSavepoint(List.of("validation.ignored-event-types=PROTEST"));
+
+        Result result = run(args(savepoint.toString(), "--json", "-").toArray(String[]::new));
+
+        JsonNode ignore = operator(result.out, HarbingerPipeline.Uids.IGNORE_EVENT_TYPES);
+        assertThat(ignore.get("status").asText()).isEqualTo("LEFT_BEHIND");
+        assertThat(ignore.get("holdsState").asBoolean()).isFalse();
+        // Stateless: Flink skips it without allowNonRestoredState, so the upgrade is safe.
+        assertThat(result.exit).as(result.out + result.err).isZero();
+        Result human = run(args(savepoint.toString()).toArray(String[]::new));
+        assertThat(human.out).contains("left behind").contains(HarbingerPipeline.Uids.IGNORE_EVENT_TYPES)
+                .contains("holds no state");
+    }
+
+    @Test
+    void aMissingOrCorruptMetadataFileIsBadInput() throws Exception {
+        Path empty = Files.createDirectories(work.resolve("empty"));
+        Result missing = run(args(empty.toString()).toArray(String[]::new));
+        assertThat(missing.exit).isEqualTo(2);
+        assertThat(missing.err).contains("cannot read the snapshot at " + empty).contains("_metadata");
+
+        Path corrupt = Files.createDirectories(work.resolve("corrupt"));
+        Files.write(corrupt.resolve("_metadata"), "not a savepoint".getBytes(StandardCharsets.UTF_8));
+        Result unreadable = run(args(corrupt.toString()).toArray(String[]::new));
+        assertThat(unreadable.exit).isEqualTo(2);
+        assertThat(unreadable.err).contains("cannot read the snapshot at " + corrupt);
+        assertThat(unreadable.out).isEmpty();
+
+        assertThat(run("upgrade-check", "--config", LOCAL_YAML).exit).isEqualTo(2);
+    }
+
+    private static JsonNode operator(String json, String uid) {
+        try {
+            for (JsonNode o : new ObjectMapper().readTree(json).get("operators")) {
+                if (uid.equals(o.path("uid").asText())) return o;
+            }
+        } catch (Exception e) {
+            throw new AssertionError("not a JSON report: " + json, e);
+        }
+        throw new AssertionError("no operator " + uid + " in " + json);
+    }
+
+    /** A savepoint of this build's graph with the given overrides, sources and sinks cut off as in the gate. */
+    private Path takeSavepoint(List<String> overrides) throws Exception {
+        JobConfig config = new JobConfigLoader(environment()).load(Path.of(LOCAL_YAML), overrides);
+        Configuration flink = LocalPlatform.flinkConfiguration(config, 1);
+        flink.set(RestOptions.BIND_PORT, "0");
+        // Restored from the released savepoint, so the source state is a real Kafka source's; the sinks cut off
+        // have no committers, whose state is left out.
+        flink.set(StateRecoveryOptions.SAVEPOINT_PATH, Path.of(SAVEPOINT_0_1_0).toAbsolutePath().toUri().toString());
+        flink.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        HarbingerPipeline.build(env, config, new CutOffEndpoints());
+        JobClient job = env.executeAsync("snapshot for the upgrade check");
+        await().atMost(Duration.ofMinutes(1)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+        String taken = null;
+        for (int attempt = 0; taken == null; attempt++) {
+            try {
+                taken = job.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(1, TimeUnit.MINUTES);
+            } catch (Exception tasksNotRunningYet) {
+                if (attempt > 50) throw tasksNotRunningYet;
+                Thread.sleep(200);
+            }
+        }
+        return Path.of(java.net.URI.create(taken.startsWith("file:") ? taken : "file:" + taken));
+    }
+}
