@@ -12,11 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,13 +59,22 @@ public final class HistoricalAggregates {
     }
 
     public static List<SeverityAggregate> fromTable(JdbcSinkSettings jdbc) throws SQLException {
+        return fromTable(jdbc, Instant.EPOCH, Instant.parse("9999-12-31T00:00:00Z"));
+    }
+
+    /** The rows whose window starts in [from, to), read in a read-only session. */
+    public static List<SeverityAggregate> fromTable(JdbcSinkSettings jdbc, Instant from, Instant to)
+            throws SQLException {
         List<SeverityAggregate> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.username(),
                 jdbc.password() == null ? null : jdbc.password().reveal());
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT window_start, window_end, country_code, event_type, event_count,"
-                     + " severity_sum, severity_mean, severity_min, severity_max, severity_stddev, revision"
-                     + " FROM severity_aggregates")) {
+             PreparedStatement s = c.prepareStatement("SELECT window_start, window_end, country_code, event_type,"
+                     + " event_count, severity_sum, severity_mean, severity_min, severity_max, severity_stddev,"
+                     + " revision FROM severity_aggregates WHERE window_start >= ? AND window_start < ?")) {
+            c.setReadOnly(true);
+            s.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            s.setObject(2, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+            ResultSet r = s.executeQuery();
             while (r.next()) {
                 out.add(aggregate(r.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
                         r.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(), r.getString(3).trim(),

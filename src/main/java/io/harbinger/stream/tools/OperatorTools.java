@@ -36,6 +36,12 @@ public final class OperatorTools {
                     publish(report.render(), report.toJson(), options.json());
                     return report.exitCode();
                 }
+                case "reconcile": {
+                    Reconciliation.Options options = Reconciliation.Options.parse(rest);
+                    ReconciliationReport report = Reconciliation.run(options, environment);
+                    publish(report.render(), report.toJson(), options.json());
+                    return report.exitCode();
+                }
                 default:
                     throw new IllegalArgumentException("unknown command \"" + args[0] + "\"\n" + USAGE);
             }
