@@ -124,20 +124,29 @@ public final class Reconciliation {
 
     public static ReconciliationReport run(Options options, Map<String, String> environment) throws Exception {
         JobConfig config = new JobConfigLoader(environment).load(options.config, options.overrides);
+        return run(config, options.from, options.to, options.readFrom, options.boundedInput);
+    }
+
+    /**
+     * @param readFrom where the raw read starts (by record timestamp); null: {@code fromTime} minus
+     *                 validation.max-future-skew, as no event of the range can have arrived earlier
+     * @param boundedInput the job read this input to its end (a bounded run, or a stop with drain): its final
+     *                     watermark closed every window
+     */
+    public static ReconciliationReport run(JobConfig config, Instant fromTime, Instant toTime, Instant readFrom,
+                                           boolean boundedInput) throws Exception {
         if (config.input().type() != JobConfig.SourceType.KAFKA) {
             throw new IllegalArgumentException("reconcile reads the raw input from Kafka; this config reads "
                     + config.input().type());
         }
-        // An event is at most validation.max-future-skew ahead of its arrival: nothing of the range came earlier.
-        Instant readFrom = options.readFrom != null ? options.readFrom
-                : options.from.minus(config.validation().maxFutureSkew());
-        long from = options.from.toEpochMilli();
-        long to = options.to.toEpochMilli();
+        if (readFrom == null) readFrom = fromTime.minus(config.validation().maxFutureSkew());
+        long from = fromTime.toEpochMilli();
+        long to = toTime.toEpochMilli();
 
         Set<String> late = lateRecords(config, readFrom);
         Recomputed recomputed = recompute(config, readFrom, late);
         TumblingWindowRule rule = new TumblingWindowRule(config.window());
-        long watermark = options.boundedInput ? Long.MAX_VALUE : recomputed.watermark(config);
+        long watermark = boundedInput ? Long.MAX_VALUE : recomputed.watermark(config);
 
         Map<ReconciliationReport.WindowId, SeverityAggregate> expected = new TreeMap<>();
         for (SeverityAggregate a : recomputed.aggregates) {
@@ -150,10 +159,10 @@ public final class Reconciliation {
             }
         }
         Map<ReconciliationReport.WindowId, List<SeverityAggregate>> table = new TreeMap<>();
-        for (SeverityAggregate a : HistoricalAggregates.fromTable(config.jdbcSink(), options.from, options.to)) {
+        for (SeverityAggregate a : HistoricalAggregates.fromTable(config.jdbcSink(), fromTime, toTime)) {
             table.computeIfAbsent(ReconciliationReport.WindowId.of(a), w -> new ArrayList<>()).add(a);
         }
-        return ReconciliationReport.compare(options.from, options.to, expected, topic, table,
+        return ReconciliationReport.compare(fromTime, toTime, expected, topic, table,
                 w -> rule.isClosed(w.windowStart, watermark), recomputed.validEvents, late.size());
     }
 

@@ -226,8 +226,8 @@ public final class ReconciliationReport {
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("reconciliation of event time [").append(from).append(", ").append(to).append(")\n");
-        s.append(String.format("  recomputed from %,d valid unique events of the raw topic (%,d late events left out,"
-                + " as the job sent them to the late-events topic)%n", recomputedEvents, lateEventsLeftOut));
+        s.append(String.format("  recomputed from %,d valid unique events of the raw topic (%,d left out: the job"
+                + " sent them to the late-events topic)%n", recomputedEvents, lateEventsLeftOut));
         s.append(String.format("  %,d windows compared, %,d not comparable yet (the job may still revise them)%n%n",
                 windowsCompared, notComparable));
         for (Output output : Output.values()) {

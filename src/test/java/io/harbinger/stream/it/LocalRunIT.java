@@ -52,6 +52,11 @@ class LocalRunIT {
             assertThat(json.has(field)).as("summary.json has %s", field).isTrue();
         }
         assertThat(json.get("deadLettered").get("INVALID_COUNTRY_CODE").asLong()).isEqualTo(37);
+        // The run reconciled itself: every window it emitted, recomputed from the raw topic, agrees.
+        JsonNode reconciliation = json.get("reconciliation");
+        assertThat(reconciliation.get("mismatches").asInt()).isZero();
+        assertThat(reconciliation.get("notComparable").asInt()).isZero();
+        assertThat(reconciliation.get("windowsCompared").asLong()).isEqualTo(summary.aggregateRows());
 
         List<String> aggregates = Files.readAllLines(out.resolve("aggregates.csv"));
         assertThat(aggregates.get(0)).isEqualTo("window_start,window_end,country_code,event_type,count,"

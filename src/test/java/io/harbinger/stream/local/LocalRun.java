@@ -249,6 +249,7 @@ public final class LocalRun {
         System.out.println();
         System.out.println(summary.render(out));
         say("Charts of the busiest keys and of every alert: %s", page.toUri());
+        LocalReconciliation.run(config, out);
         return summary;
     }
 
