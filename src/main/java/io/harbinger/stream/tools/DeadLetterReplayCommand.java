@@ -17,7 +17,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -120,18 +119,10 @@ public final class DeadLetterReplayCommand {
     }
 
     private static Instant instant(String text, String option) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " " + text + ": expected an ISO-8601 UTC time such as"
-                    + " 2024-01-01T00:00:00Z");
-        }
+        return ToolArguments.instant(text, option);
     }
 
     private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value; " + USAGE);
-        }
-        return args[i];
+        return ToolArguments.value(args, i, option, "; " + USAGE);
     }
 }

@@ -44,7 +44,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,17 +107,11 @@ public final class Reconciliation {
         }
 
         private static Instant instant(String text, String option) {
-            try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(option + " " + text + ": expected an ISO-8601 UTC time such as"
-                        + " 2024-01-01T00:00:00Z");
-            }
+            return ToolArguments.instant(text, option);
         }
 
         private static String value(String[] args, int i, String option) {
-            if (i >= args.length) throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-            return args[i];
+            return ToolArguments.value(args, i, option, "\n" + USAGE);
         }
     }
 

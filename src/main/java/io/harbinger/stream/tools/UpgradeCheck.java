@@ -124,8 +124,7 @@ public final class UpgradeCheck {
         }
 
         private static String value(String[] args, int i, String option) {
-            if (i >= args.length) throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-            return args[i];
+            return ToolArguments.value(args, i, option, "\n" + USAGE);
         }
     }
 

@@ -3,7 +3,7 @@ package io.harbinger.stream.it;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.tools.OperatorTools;
+import io.harbinger.stream.testing.OperatorToolRun;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
 import io.harbinger.stream.toolkit.scenario.PipelineScenario;
@@ -17,8 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -115,17 +113,9 @@ class ReconciliationIT {
         List<String> args = new ArrayList<>(List.of("reconcile", "--config", PipelineScenario.CONFIG_FILE.toString(),
                 "--from", FROM, "--to", TO, "--json", "-"));
         args.addAll(List.of(more));
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = OperatorTools.run(args.toArray(String[]::new), scenario.environment());
-        } finally {
-            System.setOut(out);
-        }
-        String json = captured.toString(StandardCharsets.UTF_8);
-        System.out.println(json);
+        OperatorToolRun run = OperatorToolRun.of(scenario.environment(), args.toArray(String[]::new));
+        String json = run.out;
+        int exit = run.exit;
         assertThat(exit).as(json).isEqualTo(expectedExit);
         return new ObjectMapper().readTree(json);
     }

@@ -4,7 +4,7 @@ import io.harbinger.stream.HarbingerPipeline;
 import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.tools.CutOffEndpoints;
-import io.harbinger.stream.tools.OperatorTools;
+import io.harbinger.stream.testing.OperatorToolRun;
 import io.harbinger.stream.toolkit.scenario.LocalPlatform;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,8 +19,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,35 +49,8 @@ class UpgradeCheckIT {
                 "POSTGRES_PASSWORD", "none", "CHECKPOINT_DIR", work.resolve("never-written").toUri().toString());
     }
 
-    /** Runs the tool as its main does, with its standard output and error captured. */
-    private Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int exit = OperatorTools.run(args, environment());
-            return new Result(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            out.print(stdout.toString(StandardCharsets.UTF_8));
-            err.print(stderr.toString(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static final class Result {
-        final int exit;
-        final String out;
-        final String err;
-
-        Result(int exit, String out, String err) {
-            this.exit = exit;
-            this.out = out;
-            this.err = err;
-        }
+    private OperatorToolRun run(String... args) {
+        return OperatorToolRun.of(environment(), args);
     }
 
     private static List<String> args(String savepoint, String... more) {
@@ -91,7 +62,7 @@ class UpgradeCheckIT {
     @Test
     void theReleasedSavepointRestoresIntoThisBuildWithTheLocalConfig() throws Exception {
         Path json = work.resolve("report.json");
-        Result result = run(args(SAVEPOINT_0_1_0, "--json", json.toString()).toArray(String[]::new));
+        OperatorToolRun result = run(args(SAVEPOINT_0_1_0, "--json", json.toString()).toArray(String[]::new));
 
         assertThat(result.exit).as(result.out + result.err).isZero();
         assertThat(result.out).contains("SAFE").contains("restored").contains(HarbingerPipeline.Uids.DEDUP);
@@ -109,7 +80,7 @@ class UpgradeCheckIT {
 
     @Test
     void anotherWindowSizeIsRefusedByTheRestoreGuard() {
-        Result result = run(args(SAVEPOINT_0_1_0, "--set", "window.size=2m", "--json", "-").toArray(String[]::new));
+        OperatorToolRun result = run(args(SAVEPOINT_0_1_0, "--set", "window.size=2m", "--json", "-").toArray(String[]::new));
 
         assertThat(result.exit).as(result.out + result.err).isEqualTo(1);
         assertThat(result.out).contains("\"safe\" : false").contains("window.size");
@@ -121,12 +92,12 @@ class UpgradeCheckIT {
 
     @Test
     void anotherMaxParallelismIsRefusedWithFlinksReason() {
-        Result result = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256").toArray(String[]::new));
+        OperatorToolRun result = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256").toArray(String[]::new));
 
         assertThat(result.exit).as(result.out + result.err).isEqualTo(1);
         assertThat(result.out).contains("Max parallelism mismatch between checkpoint/savepoint state and new program")
                 .contains("REFUSED");
-        Result json = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256", "--json", "-")
+        OperatorToolRun json = run(args(SAVEPOINT_0_1_0, "--set", "job.max-parallelism=256", "--json", "-")
                 .toArray(String[]::new));
         for (String keyed : List.of(HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.WINDOWS,
                 HarbingerPipeline.Uids.ANOMALY)) {
@@ -140,14 +111,14 @@ class UpgradeCheckIT {
     void anOperatorThatTheNewConfigDropsIsReportedLeftBehind() throws Exception {
         Path savepoint = takeSavepoint(List.of("validation.ignored-event-types=PROTEST"));
 
-        Result result = run(args(savepoint.toString(), "--json", "-").toArray(String[]::new));
+        OperatorToolRun result = run(args(savepoint.toString(), "--json", "-").toArray(String[]::new));
 
         JsonNode ignore = operator(result.out, HarbingerPipeline.Uids.IGNORE_EVENT_TYPES);
         assertThat(ignore.get("status").asText()).isEqualTo("LEFT_BEHIND");
         assertThat(ignore.get("holdsState").asBoolean()).isFalse();
         // Stateless: Flink skips it without allowNonRestoredState, so the upgrade is safe.
         assertThat(result.exit).as(result.out + result.err).isZero();
-        Result human = run(args(savepoint.toString()).toArray(String[]::new));
+        OperatorToolRun human = run(args(savepoint.toString()).toArray(String[]::new));
         assertThat(human.out).contains("left behind").contains(HarbingerPipeline.Uids.IGNORE_EVENT_TYPES)
                 .contains("holds no state");
     }
@@ -155,13 +126,13 @@ class UpgradeCheckIT {
     @Test
     void aMissingOrCorruptMetadataFileIsBadInput() throws Exception {
         Path empty = Files.createDirectories(work.resolve("empty"));
-        Result missing = run(args(empty.toString()).toArray(String[]::new));
+        OperatorToolRun missing = run(args(empty.toString()).toArray(String[]::new));
         assertThat(missing.exit).isEqualTo(2);
         assertThat(missing.err).contains("cannot read the snapshot at " + empty).contains("_metadata");
 
         Path corrupt = Files.createDirectories(work.resolve("corrupt"));
         Files.write(corrupt.resolve("_metadata"), "not a savepoint".getBytes(StandardCharsets.UTF_8));
-        Result unreadable = run(args(corrupt.toString()).toArray(String[]::new));
+        OperatorToolRun unreadable = run(args(corrupt.toString()).toArray(String[]::new));
         assertThat(unreadable.exit).isEqualTo(2);
         assertThat(unreadable.err).contains("cannot read the snapshot at " + corrupt);
         assertThat(unreadable.out).isEmpty();
