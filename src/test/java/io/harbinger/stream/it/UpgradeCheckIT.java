@@ -46,7 +46,10 @@ class UpgradeCheckIT {
     private Map<String, String> environment() {
         return Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:9",
                 "POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:9/none", "POSTGRES_USER", "none",
-                "POSTGRES_PASSWORD", "none", "CHECKPOINT_DIR", work.resolve("never-written").toUri().toString());
+                "POSTGRES_PASSWORD", "none", "CHECKPOINT_DIR", work.resolve("never-written").toUri().toString(),
+                // and what the MSF property groups of the tests read
+                "JOB_NAME", "upgrade-check", "KINESIS_ENDPOINT", "https://127.0.0.1:9", "RAW_STREAM", "raw",
+                "RAW_TOPIC", "raw");
     }
 
     private OperatorToolRun run(String... args) {
@@ -124,6 +127,25 @@ class UpgradeCheckIT {
     }
 
     @Test
+    void theManagedServicePropertyGroupsAreAConfigToo() {
+        // Property groups of an application that reads Kinesis: the 0.1.0 savepoint's Kafka source has no place.
+        OperatorToolRun result = run("upgrade-check", "--savepoint", SAVEPOINT_0_1_0,
+                "--msf-properties", "src/test/resources/it-msf-kinesis-properties.json", "--json", "-");
+
+        assertThat(result.exit).as(result.out + result.err).isEqualTo(1);
+        JsonNode kafka = operator(result.out, HarbingerPipeline.Uids.SOURCE);
+        assertThat(kafka.get("status").asText()).isEqualTo("LEFT_BEHIND");
+        assertThat(kafka.get("needsAllowNonRestoredState").asBoolean()).isTrue();
+        assertThat(kafka.get("state").asText()).contains("SourceReaderState").contains("coordinator state");
+        assertThat(operator(result.out, HarbingerPipeline.Uids.KINESIS_SOURCE).get("status").asText()).isEqualTo("NEW");
+        for (String uid : List.of(HarbingerPipeline.Uids.DEDUP, HarbingerPipeline.Uids.RESTORE_GUARD,
+                HarbingerPipeline.Uids.WINDOWS, HarbingerPipeline.Uids.ANOMALY)) {
+            assertThat(operator(result.out, uid).get("status").asText()).as(uid).isEqualTo("RESTORED");
+        }
+        assertThat(json(result.out).get("checkpointed").asBoolean()).as("the rest restored and checkpointed").isTrue();
+    }
+
+    @Test
     void aMissingOrCorruptMetadataFileIsBadInput() throws Exception {
         Path empty = Files.createDirectories(work.resolve("empty"));
         OperatorToolRun missing = run(args(empty.toString()).toArray(String[]::new));
@@ -138,6 +160,14 @@ class UpgradeCheckIT {
         assertThat(unreadable.out).isEmpty();
 
         assertThat(run("upgrade-check", "--config", LOCAL_YAML).exit).isEqualTo(2);
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError("not a JSON report: " + text, e);
+        }
     }
 
     private static JsonNode operator(String json, String uid) {
