@@ -9,6 +9,7 @@ import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.DeadLetterHeaders;
+import io.harbinger.stream.testing.OperatorToolRun;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
 import io.harbinger.stream.toolkit.cluster.FlinkCluster;
@@ -34,6 +35,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -293,6 +295,15 @@ class FaultCampaignIT {
             stable.forEach((tp, offsets) -> assertThat(offsets[0]).as("last stable offset of " + tp
                     + " (an open transaction would hold it below the high watermark)").isEqualTo(offsets[1]));
             assertThat(injections).hasSizeGreaterThanOrEqualTo(LONG ? MIN_FAULTS_LONG : cycle.length);
+
+            // The operators' reconciliation agrees, from the raw input alone, over every fed window.
+            OperatorToolRun reconciled = OperatorToolRun.of(Map.of(), "reconcile", "--config", jobConfig.toString(),
+                    "--from", Instant.ofEpochMilli(T0).toString(),
+                    "--to", Instant.ofEpochMilli(T0 + windows * MINUTE).toString(), "--json", "-");
+            JsonNode verdict = new ObjectMapper().readTree(reconciled.out);
+            assertThat(reconciled.exit).as(reconciled.out + reconciled.err).isZero();
+            assertThat(verdict.get("windowsCompared").asInt()).isEqualTo(expected.size());
+            assertThat(verdict.get("notComparable").asInt()).isZero();
         }
     }
 
