@@ -26,6 +26,7 @@ import io.harbinger.stream.validate.KafkaEnvelopeDeserializer;
 import io.harbinger.stream.validate.KinesisEnvelopeDeserializer;
 import io.harbinger.stream.validate.SplitByValidity;
 
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -96,6 +97,9 @@ public final class HarbingerPipeline {
     public interface Endpoints {
         <T, S extends SourceSplit, E> Source<T, S, E> source(Source<T, S, E> source);
 
+        /** The Kafka sink's front half: records serialized for their topic (Avro ones register their schema). */
+        <T> MapFunction<T, KafkaOutput> serializer(MapFunction<T, KafkaOutput> serializer);
+
         <T> SourceFunction<T> sourceFunction(SourceFunction<T> source);
 
         <T> Sink<T> sink(Sink<T> sink);
@@ -106,6 +110,11 @@ public final class HarbingerPipeline {
         @Override
         public <T, S extends SourceSplit, E> Source<T, S, E> source(Source<T, S, E> source) {
             return source;
+        }
+
+        @Override
+        public <T> MapFunction<T, KafkaOutput> serializer(MapFunction<T, KafkaOutput> serializer) {
+            return serializer;
         }
 
         @Override
@@ -138,7 +147,7 @@ public final class HarbingerPipeline {
                 .process(new SplitByValidity(config.metrics()))
                 .uid(Uids.SPLIT).name("Split off dead letters");
         DataStream<KafkaOutput> deadLetters = valid.getSideOutput(SplitByValidity.DEAD_LETTERS)
-                .map(new DeadLetterSerializer(sinks.deadLetterTopic()))
+                .map(endpoints.serializer(new DeadLetterSerializer(sinks.deadLetterTopic())))
                 .uid(Uids.DEAD_LETTER_RECORDS).name("Dead letters as Kafka records");
 
         DataStream<Envelope> kept = valid;
@@ -162,12 +171,13 @@ public final class HarbingerPipeline {
         DataStream<KafkaOutput> lateEvents = windows.lateEvents()
                 .map(new MarkLate(new TumblingWindowRule(config.window()), config.metrics()))
                 .uid(Uids.MARK_LATE).name("Mark late events")
-                .map(new DeadLetterSerializer(sinks.lateEventsTopic()))
+                .map(endpoints.serializer(new DeadLetterSerializer(sinks.lateEventsTopic())))
                 .uid(Uids.LATE_EVENT_RECORDS).name("Late events as Kafka records");
 
         DataStream<KafkaOutput> aggregateRecords = aggregates
-                .map(new AvroRecordSerializer<>(sinks.aggregatesTopic(), SeverityAggregate.getClassSchema(), registry,
-                        a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart()))
+                .map(endpoints.serializer(new AvroRecordSerializer<SeverityAggregate>(sinks.aggregatesTopic(),
+                        SeverityAggregate.getClassSchema(), registry,
+                        a -> WindowKey.of(a.getCountryCode(), a.getEventType()) + "|" + a.getWindowStart())))
                 .uid(Uids.AGGREGATE_RECORDS).name("Aggregates as Kafka records");
         aggregates
                 .sinkTo(endpoints.sink(PostgresUpsertSinks.aggregates(config.jdbcSink(), config.metrics())))
@@ -178,8 +188,8 @@ public final class HarbingerPipeline {
                 .process(new AnomalyDetector(config.anomaly(), config.window(), config.metrics()))
                 .uid(Uids.ANOMALY).name("Score against baseline");
         DataStream<KafkaOutput> alertRecords = alerts
-                .map(new AvroRecordSerializer<>(sinks.anomaliesTopic(), AnomalyAlert.getClassSchema(), registry,
-                        AnomalyAlert::getAlertId))
+                .map(endpoints.serializer(new AvroRecordSerializer<AnomalyAlert>(sinks.anomaliesTopic(),
+                        AnomalyAlert.getClassSchema(), registry, AnomalyAlert::getAlertId)))
                 .uid(Uids.ANOMALY_RECORDS).name("Alerts as Kafka records");
         alerts
                 .sinkTo(endpoints.sink(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics())))

@@ -1,7 +1,9 @@
 package io.harbinger.stream.tools;
 
 import io.harbinger.stream.HarbingerPipeline;
+import io.harbinger.stream.sink.KafkaOutput;
 
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -36,6 +38,11 @@ public final class CutOffEndpoints implements HarbingerPipeline.Endpoints {
     public <T, S extends SourceSplit, E> Source<T, S, E> source(Source<T, S, E> source) {
         // Erased at run time: the operator only ever sees the opaque types, through the opaque serializers.
         return (Source<T, S, E>) (Source<T, ?, ?>) new IdleSource<>(source);
+    }
+
+    @Override
+    public <T> MapFunction<T, KafkaOutput> serializer(MapFunction<T, KafkaOutput> serializer) {
+        return new UnusedSerializer<>();
     }
 
     @Override
@@ -233,6 +240,16 @@ public final class CutOffEndpoints implements HarbingerPipeline.Endpoints {
         @Override
         public void cancel() {
             running = false;
+        }
+    }
+
+    /** Stands for a serializer of the Kafka sink, which may reach the registry when it opens: no record comes. */
+    static final class UnusedSerializer<T> implements MapFunction<T, KafkaOutput> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public KafkaOutput map(T value) {
+            throw new IllegalStateException("the upgrade gate's sources emit nothing");
         }
     }
 

@@ -241,19 +241,30 @@ public final class UpgradeCheck {
 
     /**
      * Names for operator ids that the graph no longer has: the uids this build knows (its graph and the uid
-     * constants of {@link HarbingerPipeline.Uids}, which also name operators that only some configs have).
-     * Only names: what is restored and what is left behind comes from the graph and the snapshot.
+     * constants of {@link HarbingerPipeline.Uids}, which also name operators that only some configs have and
+     * retired ones), each also as the committer Flink derives for a sink of that uid. Only names: what is
+     * restored and what is left behind comes from the graph and the snapshot.
      */
     private static Map<OperatorID, String> knownUids(Map<OperatorID, GraphOperator> nodes) {
-        Map<OperatorID, String> names = new LinkedHashMap<>();
+        List<String> uids = new ArrayList<>();
         for (Field f : HarbingerPipeline.Uids.class.getFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-                try {
-                    String uid = (String) f.get(null);
-                    names.put(OperatorIdentifier.forUid(uid).getOperatorId(), uid);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
+            if (!Modifier.isStatic(f.getModifiers())) continue;
+            try {
+                Object value = f.get(null);
+                if (value instanceof String) {
+                    uids.add((String) value);
+                } else if (value instanceof List) {
+                    for (Object uid : (List<?>) value) uids.add(String.valueOf(uid));
                 }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Map<OperatorID, String> names = new LinkedHashMap<>();
+        for (String uid : uids) {
+            // Flink's SinkTransformationTranslator names a sink's committer so.
+            for (String name : List.of(uid, "Sink Committer: " + uid)) {
+                names.put(OperatorIdentifier.forUid(name).getOperatorId(), name);
             }
         }
         nodes.forEach((id, n) -> {
