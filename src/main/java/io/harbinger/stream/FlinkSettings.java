@@ -38,6 +38,9 @@ public final class FlinkSettings {
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, cp.incremental());
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cp.directory());
         cp.savepointDirectory().ifPresent(dir -> flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, dir));
+        // Exactly-once in both job.delivery modes, as on Managed Service for Apache Flink (where the mode cannot
+        // be changed): AT_LEAST_ONCE checkpoints would let a window count an event replayed after a failover
+        // twice, so at-least-once output would repeat windows with other values, not the same records.
         flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, cp.interval());
         flink.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, cp.timeout());

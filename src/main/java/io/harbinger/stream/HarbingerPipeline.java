@@ -195,10 +195,10 @@ public final class HarbingerPipeline {
                 .sinkTo(endpoints.sink(PostgresUpsertSinks.anomalies(config.jdbcSink(), config.metrics())))
                 .uid(Uids.ANOMALIES_POSTGRES).name("Anomalies table (upsert)");
 
-        // One transactional sink for all four topics: one transactional id per subtask and checkpoint instead of
-        // four (FLINK-34554), and one commit per checkpoint.
+        // One sink for all four topics: in exactly-once one transactional id per subtask and checkpoint instead
+        // of four (FLINK-34554), and one commit per checkpoint.
         deadLetters.union(lateEvents, aggregateRecords, alertRecords)
-                .sinkTo(endpoints.sink(KafkaSinks.exactlyOnce(sinks)))
+                .sinkTo(endpoints.sink(KafkaSinks.forDelivery(sinks, config.job().delivery())))
                 .uid(Uids.KAFKA_OUTPUTS).name("Kafka topics");
     }
 

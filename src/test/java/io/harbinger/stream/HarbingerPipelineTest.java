@@ -4,6 +4,9 @@ import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
 
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -14,6 +17,8 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.transformations.SinkTransformation;
+import org.assertj.core.util.introspection.PropertyOrFieldSupport;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
@@ -86,6 +91,37 @@ class HarbingerPipelineTest {
         assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
         assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/harbinger-checkpoints");        assertThat(flink.contains(CoreOptions.DEFAULT_PARALLELISM)).as("the platform owns parallelism").isFalse();
+    }
+
+    @Test
+    void deliveryChangesOnlyTheKafkaSinksGuaranteeNeverTheCheckpointingModeOrTheGraph() {
+        JobConfig atLeastOnce = new JobConfigLoader(ENV).load(Path.of("jobs-config/local.yaml"),
+                List.of("job.delivery=at-least-once"));
+        assertThat(kafkaSinkGuarantee(config)).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(kafkaSinkGuarantee(atLeastOnce)).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        // State stays exactly-once in both modes: with AT_LEAST_ONCE checkpoints a window could count a replayed
+        // event twice, and a failover would then repeat it with another value instead of the same record.
+        for (JobConfig c : List.of(config, atLeastOnce)) {
+            assertThat(FlinkSettings.flinkConfiguration(c).get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+                    .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        }
+        // the same operators under the same uids: a savepoint of one mode restores in the other
+        assertThat(uids(atLeastOnce)).containsExactlyInAnyOrderElementsOf(uids(config));
+    }
+
+    /** The guarantee of the one Kafka sink the pipeline builds for this config. */
+    private static DeliveryGuarantee kafkaSinkGuarantee(JobConfig c) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.flinkConfiguration(c));
+        HarbingerPipeline.build(env, c);
+        List<KafkaSink<?>> sinks = env.getTransformations().stream()
+                .filter(t -> t instanceof SinkTransformation)
+                .map(t -> ((SinkTransformation<?, ?>) t).getSink())
+                .filter(sink -> sink instanceof KafkaSink)
+                .<KafkaSink<?>>map(sink -> (KafkaSink<?>) sink)
+                .toList();
+        assertThat(sinks).as("Kafka sinks in the graph").hasSize(1);
+        return (DeliveryGuarantee) PropertyOrFieldSupport.EXTRACTION.getValueOf("deliveryGuarantee", sinks.get(0));
     }
 
     @Test

@@ -180,7 +180,10 @@ final class CrossKeyRules {
                     + " is shorter than window.size (" + Durations.format(c.window().size())
                     + "); a silent key would be forgotten before its first silent window is scored");
         }
-        transactionTimeout(c, problems);
+        // Without transactions the timeout keys are not used: their rules would only refuse harmless values.
+        if (c.job().delivery() == JobConfig.Delivery.EXACTLY_ONCE) {
+            transactionTimeout(c, problems);
+        }
         // The retries of a batch would otherwise wait longer at their first pause than at their longest.
         if (c.jdbcSink().retryBackoff().compareTo(c.jdbcSink().maxRetryBackoff()) > 0) {
             problems.add("sinks.jdbc.retry-backoff: " + Durations.format(c.jdbcSink().retryBackoff())

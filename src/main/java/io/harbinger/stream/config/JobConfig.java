@@ -68,6 +68,17 @@ public final class JobConfig implements Serializable {
     }
 
     /**
+     * What readers of the Kafka outputs are promised ({@code job.delivery}). Checkpoints are exactly-once in
+     * both: only the Kafka sink's guarantee changes (see docs/architecture.md, "Delivery modes").
+     */
+    public enum Delivery {
+        /** One Kafka transaction per checkpoint: output is visible to read_committed readers when it commits. */
+        EXACTLY_ONCE,
+        /** No transactions: output is visible as soon as written, and repeated after a failover. */
+        AT_LEAST_ONCE
+    }
+
+    /**
      * The job's own settings. Parallelism is not among them: the platform owns it (flink run -p, the cluster's
      * parallelism.default, the FlinkDeployment's spec.job.parallelism, Managed Service's Parallelism).
      */
@@ -75,10 +86,12 @@ public final class JobConfig implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String name;
         private final int maxParallelism;
+        private final Delivery delivery;
 
-        public JobSettings(String name, int maxParallelism) {
+        public JobSettings(String name, int maxParallelism, Delivery delivery) {
             this.name = name;
             this.maxParallelism = maxParallelism;
+            this.delivery = delivery;
         }
 
         public String name() {
@@ -89,22 +102,27 @@ public final class JobConfig implements Serializable {
             return maxParallelism;
         }
 
+        public Delivery delivery() {
+            return delivery;
+        }
+
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
             if (!(o instanceof JobSettings)) return false;
             JobSettings that = (JobSettings) o;
-            return Objects.equals(name, that.name) && maxParallelism == that.maxParallelism;
+            return Objects.equals(name, that.name) && maxParallelism == that.maxParallelism
+                    && delivery == that.delivery;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(name, maxParallelism);
+            return Objects.hash(name, maxParallelism, delivery);
         }
 
         @Override
         public String toString() {
-            return "JobSettings[name=" + name + ", maxParallelism=" + maxParallelism + "]";
+            return "JobSettings[name=" + name + ", maxParallelism=" + maxParallelism + ", delivery=" + delivery + "]";
         }
     }
 

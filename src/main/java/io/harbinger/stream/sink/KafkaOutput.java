@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * One record for one of the job's Kafka topics, already serialized: what the single transactional sink of all
- * Kafka outputs ({@link KafkaSinks#exactlyOnce}) writes. Each output's serializer in this package makes it; the
+ * Kafka outputs ({@link KafkaSinks#forDelivery}) writes. Each output's serializer in this package makes it; the
  * job wiring unions them. A Flink POJO (public fields, no-arg constructor, arrays of primitive and String types)
  * so that it crosses the network to the sink without Kryo.
  */

@@ -1,5 +1,6 @@
 package io.harbinger.stream.sink;
 
+import io.harbinger.stream.config.JobConfig.Delivery;
 import io.harbinger.stream.config.JobConfig.KafkaSinkSettings;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -14,8 +15,10 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The one transactional Kafka sink of every Kafka output: records become visible to read_committed consumers
- * when the checkpoint that covers them completes. KafkaSink 3.4.0 starts a new transactional id per writer
+ * The one Kafka sink of every Kafka output. With {@code job.delivery: exactly-once} (the default) it is
+ * transactional: records become visible to read_committed consumers when the checkpoint that covers them
+ * completes. With {@code at-least-once} it writes without transactions, visible at once, and flushes at every
+ * checkpoint, so a failover repeats what was written after the last one but loses nothing. KafkaSink 3.4.0 starts a new transactional id per writer
  * subtask and checkpoint, which the brokers keep for {@code transactional.id.expiration.ms} (FLINK-34554), so
  * every further sink multiplies the ids: one sink for all outputs starts one id per subtask and checkpoint, and
  * one transaction per checkpoint commits all of them together.
@@ -41,7 +44,28 @@ public final class KafkaSinks {
 
     private KafkaSinks() {}
 
-    public static KafkaSink<KafkaOutput> exactlyOnce(KafkaSinkSettings settings) {
+    /** The sink that {@code job.delivery} asks for. */
+    public static KafkaSink<KafkaOutput> forDelivery(KafkaSinkSettings settings, Delivery delivery) {
+        return delivery == Delivery.AT_LEAST_ONCE ? atLeastOnce(settings) : exactlyOnce(settings);
+    }
+
+    /**
+     * No transactions, so no transactional ids on the brokers and nothing held back from read_committed readers.
+     * Every record is keyed (aggregates by window, alerts by alert_id, dead letters and late events by their input
+     * record's key and source coordinates in headers), so a reader can drop the repeats a failover brings.
+     */
+    static KafkaSink<KafkaOutput> atLeastOnce(KafkaSinkSettings settings) {
+        Properties properties = producerProperties(settings);
+        properties.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        return KafkaSink.<KafkaOutput>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(new OutputSerializer())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(properties)
+                .build();
+    }
+
+    static KafkaSink<KafkaOutput> exactlyOnce(KafkaSinkSettings settings) {
         return KafkaSink.<KafkaOutput>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setRecordSerializer(new OutputSerializer())

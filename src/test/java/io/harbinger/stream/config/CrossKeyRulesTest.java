@@ -44,6 +44,29 @@ class CrossKeyRulesTest {
     }
 
     @Test
+    void deliveryIsExactlyOnceUnlessSetAndOnlyExactlyOnceChecksTheTransactionTimeout() throws Exception {
+        assertThat(loader.parse(MINIMAL, "f.yaml", List.of()).job().delivery())
+                .isEqualTo(JobConfig.Delivery.EXACTLY_ONCE);
+        assertThat(loader.parse(MINIMAL, "f.yaml", List.of("job.delivery=at-least-once")).job().delivery())
+                .isEqualTo(JobConfig.Delivery.AT_LEAST_ONCE);
+        assertThatThrownBy(() -> loader.parse(MINIMAL, "f.yaml", List.of("job.delivery=exactly-twice")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("f.yaml")
+                .hasMessageContaining("job.delivery: must be one of [exactly-once, at-least-once], got \"exactly-twice\"");
+
+        String[] shortTimeout = {"sinks.kafka.transaction-timeout=1m", "checkpoints.interval=30s",
+                "checkpoints.timeout=10m"};
+        assertThat(problems(MINIMAL, shortTimeout)).containsExactly(
+                "sinks.kafka.transaction-timeout: 1m is shorter than checkpoints.interval + checkpoints.timeout"
+                        + " (630s); the broker would abort transactions of checkpoints still in flight");
+        // without transactions the timeout is not used, so it is not held against the checkpoints
+        List<String> atLeastOnce = new java.util.ArrayList<>(List.of(shortTimeout));
+        atLeastOnce.add("job.delivery=at-least-once");
+        assertThat(loader.parse(MINIMAL, "f.yaml", atLeastOnce).job().delivery())
+                .isEqualTo(JobConfig.Delivery.AT_LEAST_ONCE);
+    }
+
+    @Test
     void silenceIsScoredByDefaultAndItsSpanMustHoldAWindow() throws Exception {
         JobConfig defaults = loader.parse(MINIMAL, "f.yaml", List.of());
         assertThat(defaults.anomaly().scoreSilence()).isTrue();

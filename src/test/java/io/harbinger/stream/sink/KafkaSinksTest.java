@@ -1,9 +1,13 @@
 package io.harbinger.stream.sink;
 
+import io.harbinger.stream.config.JobConfig.Delivery;
 import io.harbinger.stream.config.JobConfig.KafkaSinkSettings;
 import io.harbinger.stream.config.KafkaAuthentication;
 
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -38,6 +42,23 @@ class KafkaSinksTest {
                 // the sink aborts lingering transactions under its own prefix on restore: a retired prefix that
                 // started with it would see its ids mistaken for the sink's own
                 .noneMatch(retired -> retired.startsWith(KafkaSinks.transactionalIdPrefix(s)));
+    }
+
+    @Test
+    void theSinkFollowsJobDeliveryAndOnlyExactlyOnceUsesTransactions() {
+        KafkaSinkSettings s = settings(Map.of());
+        KafkaSink<KafkaOutput> exactlyOnce = KafkaSinks.forDelivery(s, Delivery.EXACTLY_ONCE);
+        assertThat(exactlyOnce).extracting("deliveryGuarantee").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(exactlyOnce).extracting("transactionalIdPrefix").isEqualTo("p-outputs");
+
+        KafkaSink<KafkaOutput> atLeastOnce = KafkaSinks.forDelivery(s, Delivery.AT_LEAST_ONCE);
+        assertThat(atLeastOnce).extracting("deliveryGuarantee").isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(atLeastOnce).extracting("kafkaProducerConfig", InstanceOfAssertFactories.type(Properties.class))
+                .satisfies(p -> {
+                    assertThat(p.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)).isNull();
+                    assertThat(p.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))
+                            .isEqualTo(String.valueOf(16 * 1024 * 1024));
+                });
     }
 
     @Test
