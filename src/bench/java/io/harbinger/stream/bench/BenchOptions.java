@@ -23,7 +23,8 @@ record BenchOptions(
         Path config,
         List<String> overrides,
         List<String> flink,
-        List<String> variants) {
+        List<String> variants,
+        List<String> deliveries) {
 
     /**
      * Checkpointing and RocksDB as jobs-config/prod-msk.yaml has them, on top of local.yaml: checkpoints every
@@ -39,10 +40,14 @@ record BenchOptions(
             "sinks.kafka.transaction-timeout=14m",
             "state.rocksdb.bloom-filter=true");
 
+    static final String EXACTLY_ONCE = "exactly-once";
+    static final String AT_LEAST_ONCE = "at-least-once";
+
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (180) --latency-window DURATION (10s)"
             + " --no-latency --no-recovery --kills N (3) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
+            + " --delivery exactly-once|at-least-once|both (exactly-once; both: the throughput phase once per mode)"
             + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
             + " --compare 'label:flink.key=value;set:job.key=value' ... (A/B: the job runs again per variant, twice,"
             + " interleaved; set: marks a job config key)";
@@ -66,6 +71,7 @@ record BenchOptions(
         List<String> overrides = new ArrayList<>();
         List<String> flink = new ArrayList<>();
         List<String> variants = new ArrayList<>();
+        List<String> deliveries = List.of(EXACTLY_ONCE);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-latency")) { latency = false; continue; }
@@ -89,6 +95,12 @@ record BenchOptions(
                 case "--set" -> overrides.add(v);
                 case "--flink" -> flink.add(v);
                 case "--compare" -> variants.add(v);
+                case "--delivery" -> deliveries = switch (v) {
+                    case EXACTLY_ONCE, AT_LEAST_ONCE -> List.of(v);
+                    case "both" -> List.of(EXACTLY_ONCE, AT_LEAST_ONCE);
+                    default -> throw new IllegalArgumentException("--delivery must be exactly-once, at-least-once"
+                            + " or both, got " + v);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
@@ -96,6 +108,11 @@ record BenchOptions(
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
                 latencySeconds, latencyWindow, latency, recovery, kills, out, config, List.copyOf(overrides), List.copyOf(flink),
-                List.copyOf(variants));
+                List.copyOf(variants), deliveries);
+    }
+
+    /** The job.delivery of the main run: latency and recovery run in it too. */
+    String mainDelivery() {
+        return deliveries.get(0);
     }
 }

@@ -18,6 +18,8 @@ final class Report {
         row(out, "produce rate (events/s)", fmt(r.get("produce_eps")));
         row(out, "ceiling: read + decode (events/s)", fmt(r.get("ceiling_eps")));
         row(out, "job sustained throughput (events/s)", fmt(r.get("throughput_eps")));
+        row(out, "slowest 0.5 s sample / sustained mean (target >= 0.5: no checkpoint stall)",
+                String.valueOf(r.get("throughput_min_over_mean")));
         row(out, "ratio job / ceiling (target >= 0.60)", String.valueOf(r.get("ratio")));
         row(out, "CPU per event, job / ceiling (µs)", r.get("cpu_us_per_event") + " / " + r.get("ceiling_cpu_us_per_event"));
         row(out, "checkpoints completed / failed", r.get("checkpoints_completed") + " / " + r.get("checkpoints_failed"));
@@ -44,6 +46,40 @@ final class Report {
             row(out, "recovery steps of the slowest: job restarting / all tasks running / first checkpoint after the kill (s)",
                     r.get("recovery_job_restarting_seconds") + " / " + r.get("recovery_tasks_running_seconds") + " / "
                             + r.get("recovery_first_checkpoint_seconds"));
+        }
+        out.println();
+        deliveries(r, out);
+    }
+
+    /** With --delivery both: the throughput phase's figures of each mode side by side. */
+    @SuppressWarnings("unchecked")
+    private static void deliveries(Map<String, Object> r, PrintStream out) {
+        Map<String, Object> other = null;
+        for (Map.Entry<String, Object> e : r.entrySet()) {
+            if (e.getKey().startsWith("delivery_") && e.getValue() instanceof Map<?, ?> m) {
+                other = (Map<String, Object>) m;
+            }
+        }
+        if (other == null) {
+            return;
+        }
+        out.println("| job.delivery | " + r.get("delivery") + " | " + other.get("delivery") + " |");
+        out.println("|---|---|---|");
+        for (String[] metric : new String[][] {
+                {"sustained throughput (events/s)", "throughput_eps"},
+                {"ratio job / ceiling", "ratio"},
+                {"CPU per event (µs)", "cpu_us_per_event"},
+                {"slowest 0.5 s sample / sustained mean", "throughput_min_over_mean"},
+                {"checkpoint duration p50 / max (ms)", "checkpoint_duration_p50_ms", "checkpoint_duration_max_ms"},
+                {"peak RSS (MB)", "peak_rss_mb"},
+                {"load at the end of the run", "load_at_end"}}) {
+            String mine = String.valueOf(r.get(metric[1]));
+            String theirs = String.valueOf(other.get(metric[1]));
+            if (metric.length > 2) {
+                mine += " / " + r.get(metric[2]);
+                theirs += " / " + other.get(metric[2]);
+            }
+            out.println("| " + metric[0] + " | " + mine + " | " + theirs + " |");
         }
         out.println();
     }
