@@ -1,6 +1,5 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.stream.config.JobConfigLoader;
@@ -189,19 +188,17 @@ class AtLeastOnceDeliveryIT {
             }
             assertThat(latestPerKey(deadLetters, AtLeastOnceDeliveryIT::describeDeadLetter).keySet())
                     .as("every bad record in the dead letters").containsExactlyInAnyOrderElementsOf(expectedBad);
-            WireDecoder<AnomalyAlert> alerts = new WireDecoder<>(registryClient, AnomalyAlert.getClassSchema(),
-                    Integer.MAX_VALUE);
-            assertRepeatsIdentical("anomalies", TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".anomalies"),
-                    r -> decode(alerts, r).toString());
+            assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".anomalies"))
+                    .as("anomalies (the input raises none)").isEmpty();
             assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events"))
                     .as("late events (the input has none)").isEmpty();
         }
     }
 
     /**
-     * Asserts that records with the same key have the same value (same bytes, or failing that the same decoded
-     * content, which a different grouping of partial sums could only change in the last bits: not here, where
-     * the content is rounded) and returns how many records were repeats.
+     * Asserts that records with the same key have the same content and returns how many records were repeats.
+     * Aggregates are compared decoded, with the severity sum to 4 decimals: a replay may add partial sums in
+     * another order, which changes only the last bits (docs/architecture.md, "Delivery modes").
      */
     private static int assertRepeatsIdentical(String output, List<ConsumerRecord<byte[], byte[]>> records,
                                               Function<ConsumerRecord<byte[], byte[]>, String> content) {
