@@ -759,10 +759,12 @@ public final class PipelineBenchmark {
         private static final int PRODUCTION_TM_SLOTS = 2;
         final MiniCluster mini;
         private final int parallelism;
+        private final List<String> extra;
 
-        private Cluster(MiniCluster mini, int parallelism) {
+        private Cluster(MiniCluster mini, int parallelism, List<String> extra) {
             this.mini = mini;
             this.parallelism = parallelism;
+            this.extra = extra;
         }
 
         static Cluster start(JobConfig config, int parallelism, List<String> extra) throws Exception {
@@ -777,7 +779,7 @@ public final class PipelineBenchmark {
             MiniCluster mini = new MiniCluster(new MiniClusterConfiguration.Builder()
                     .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
             mini.start();
-            return new Cluster(mini, parallelism);
+            return new Cluster(mini, parallelism, extra);
         }
 
         /**
@@ -798,8 +800,14 @@ public final class PipelineBenchmark {
         }
 
         JobID submit(JobConfig config) throws Exception {
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(LocalPlatform.flinkConfiguration(config, parallelism));
+            // The --flink settings reach the job graph too (checkpointing options such as unaligned checkpoints
+            // live there, not in the cluster); the job config's own settings win, as on the cluster.
+            Configuration job = new Configuration();
+            for (String kv : extra) {
+                job.setString(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            job.addAll(LocalPlatform.flinkConfiguration(config, parallelism));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job);
             HarbingerPipeline.build(env, config);
             JobGraph graph = env.getStreamGraph().getJobGraph();
             return mini.submitJob(graph).get().getJobID();
