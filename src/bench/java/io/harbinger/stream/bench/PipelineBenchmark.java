@@ -307,7 +307,7 @@ public final class PipelineBenchmark {
                 row.put("flink", extra);
                 row.put("set", sets);
                 for (String k : List.of("throughput_eps", "throughput_min_over_mean", "ratio", "cpu_us_per_event",
-                        "checkpoint_duration_p50_ms",
+                        "checkpoint_duration_p50_ms", "checkpoint_steps_worst_ms",
                         "checkpoint_duration_max_ms", "checkpoint_full_size_last_bytes", "load_at_end")) {
                     row.put(k, r.get(k));
                 }
@@ -363,6 +363,13 @@ public final class PipelineBenchmark {
             List<Map<String, Object>> checkpoints = checkpoints(cluster.mini, job);
             out.put("checkpoints", checkpoints);
             summarizeCheckpoints(checkpoints, out);
+            Map<String, Object> worst = new LinkedHashMap<>();
+            worstCheckpointSteps(checkpoints).forEach((task, w) -> {
+                worst.put(task, List.of(w[0], w[1], w[2], w[3]));
+                say("     checkpoint steps, worst of the run, %-60s start delay %5d  alignment %5d  sync %5d"
+                        + "  async %5d ms", task, w[0], w[1], w[2], w[3]);
+            });
+            out.put("checkpoint_steps_worst_ms", worst);
             out.put("peak_rss_mb", peakRssMb());
             out.put("peak_heap_mb", peakHeapMb());
             out.put("load_at_end", loadavg());
@@ -392,7 +399,8 @@ public final class PipelineBenchmark {
     }
 
     private static List<Map<String, Object>> checkpoints(MiniCluster mini, JobID job) throws Exception {
-        var history = mini.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory();
+        var graph = mini.getArchivedExecutionGraph(job).get();
+        var history = graph.getCheckpointStatsSnapshot().getHistory();
         List<Map<String, Object>> out = new ArrayList<>();
         for (AbstractCheckpointStats c : history.getCheckpoints()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -402,9 +410,51 @@ public final class PipelineBenchmark {
             m.put("duration_ms", c.getStatus() == CheckpointStatsStatus.COMPLETED ? c.getEndToEndDuration() : -1L);
             m.put("state_size_bytes", c.getStateSize());
             m.put("checkpointed_size_bytes", c.getCheckpointedSize());
+            m.put("tasks", taskCheckpointSteps(graph, c));
             out.add(0, m);
         }
         return out;
+    }
+
+    /**
+     * Per task, the slowest subtask's steps of one checkpoint: how long the barrier took to arrive (start
+     * delay: back pressure in front of it), alignment, the synchronous part on the task thread (the task
+     * processes nothing meanwhile), and the asynchronous upload.
+     */
+    private static Map<String, Object> taskCheckpointSteps(
+            org.apache.flink.runtime.executiongraph.AccessExecutionGraph graph, AbstractCheckpointStats c) {
+        Map<String, Object> tasks = new LinkedHashMap<>();
+        for (var task : c.getAllTaskStateStats()) {
+            long delay = 0;
+            long alignment = 0;
+            long sync = 0;
+            long async = 0;
+            for (var subtask : task.getSubtaskStats()) {
+                if (subtask == null) continue;
+                delay = Math.max(delay, subtask.getCheckpointStartDelay());
+                alignment = Math.max(alignment, subtask.getAlignmentDuration());
+                sync = Math.max(sync, subtask.getSyncCheckpointDuration());
+                async = Math.max(async, subtask.getAsyncCheckpointDuration());
+            }
+            String name = graph.getJobVertex(task.getJobVertexId()).getName();
+            tasks.put(name.length() > 60 ? name.substring(0, 60) : name,
+                    List.of(delay, alignment, sync, async));
+        }
+        return tasks;
+    }
+
+    /** Per task, the largest start delay, alignment, sync and async part (ms) over the run's checkpoints. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, long[]> worstCheckpointSteps(List<Map<String, Object>> checkpoints) {
+        Map<String, long[]> worst = new LinkedHashMap<>();
+        for (Map<String, Object> c : checkpoints) {
+            for (Map.Entry<String, Object> t : ((Map<String, Object>) c.get("tasks")).entrySet()) {
+                long[] w = worst.computeIfAbsent(t.getKey(), k -> new long[4]);
+                List<Long> steps = (List<Long>) t.getValue();
+                for (int i = 0; i < 4; i++) w[i] = Math.max(w[i], steps.get(i));
+            }
+        }
+        return worst;
     }
 
     // ---------------------------------------------------------------- 4. + 5. latency, then recovery
