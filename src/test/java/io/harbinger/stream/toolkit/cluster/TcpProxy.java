@@ -14,8 +14,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP forwarder on a free 127.0.0.1 port in front of one service, to make that service unreachable without
@@ -31,12 +36,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
 
-    public enum Mode { OPEN, REFUSE, STALL }
+    public enum Mode { OPEN, REFUSE, STALL, SLOW }
 
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService healer;
+    private ScheduledFuture<?> pendingHeal;
     private volatile Mode mode = Mode.OPEN;
+    private volatile long slowDelayMillis = 200;
     private volatile boolean closed;
 
     public TcpProxy(String name, int targetPort) {
@@ -46,6 +54,11 @@ public final class TcpProxy implements AutoCloseable {
             throw new UncheckedIOException("Cannot open a proxy port", e);
         }
         target = new InetSocketAddress(Ports.HOST, targetPort);
+        healer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tcp-proxy-heal-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + name);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -59,7 +72,29 @@ public final class TcpProxy implements AutoCloseable {
         return mode;
     }
 
+    /** How long each chunk waits in {@link Mode#SLOW}, per direction. */
+    public Duration slowDelay() {
+        return Duration.ofMillis(slowDelayMillis);
+    }
+
+    public void setSlowDelay(Duration delay) {
+        slowDelayMillis = delay.toMillis();
+    }
+
+    /**
+     * Sets {@code cut} now and OPEN again after {@code duration}, without the caller's help; a later
+     * {@link #setMode} or {@code cutFor} replaces the pending heal.
+     */
+    public synchronized void cutFor(Mode cut, Duration duration) {
+        setMode(cut);
+        pendingHeal = healer.schedule(() -> setMode(Mode.OPEN), duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public synchronized void setMode(Mode newMode) {
+        if (pendingHeal != null) {
+            pendingHeal.cancel(false);
+            pendingHeal = null;
+        }
         Mode old = mode;
         mode = newMode;
         if (newMode == Mode.REFUSE || (old == Mode.STALL && newMode == Mode.OPEN)) {
@@ -109,6 +144,9 @@ public final class TcpProxy implements AutoCloseable {
                     while (mode == Mode.STALL && !from.isClosed()) {
                         ManagedProcess.sleep(20); // bytes in flight wait too
                     }
+                    if (mode == Mode.SLOW) {
+                        ManagedProcess.sleep(slowDelayMillis);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -143,6 +181,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        healer.shutdownNow();
         try {
             server.close();
         } catch (IOException ignored) {
