@@ -2,6 +2,7 @@ package io.harbinger.stream.toolkit.cluster;
 
 import io.harbinger.stream.toolkit.ManagedProcess;
 import io.harbinger.stream.toolkit.Ports;
+import io.harbinger.stream.toolkit.TcpProxy;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
 import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
@@ -25,9 +26,11 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -43,6 +46,11 @@ import java.util.function.Predicate;
  * {@link #restartJobManager()} (same REST port) are a failover: the new JobManager recovers the running job from
  * the HA store and its latest checkpoint. Without them a killed JobManager comes back with no jobs; see
  * docs/fault-tolerance.md.
+ *
+ * <p>Network paths inside the cluster can go through a {@link TcpProxy} ({@link NetworkPath}), so that a test can cut
+ * or slow them while every process keeps running: each process binds its real port and advertises the proxy's,
+ * as a host behind NAT does ({@code jobmanager.rpc.bind-port} / {@code jobmanager.rpc.port},
+ * {@code taskmanager.data.bind-port} / {@code taskmanager.data.port}).
  */
 public final class FlinkCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
@@ -63,11 +71,24 @@ public final class FlinkCluster implements AutoCloseable {
     private final int restPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, ManagedProcess> taskManagers = new LinkedHashMap<>();
+    private final Set<NetworkPath> proxied;
+    private final Map<String, TcpProxy> dataProxies = new LinkedHashMap<>();
+    private TcpProxy jobManagerProxy;
     private ManagedProcess jobManager;
     private List<String> tmJvmParams;
     private int tmCounter;
 
-    private FlinkCluster(Path workDir, String classpath, Path pluginsDir, Map<String, String> settings, int restPort) {
+    /** The cluster's network paths that can run through a proxy. */
+    public enum NetworkPath {
+        /** TaskManagers (and clients) to the JobManager's RPC port: registration, heartbeats, deployments. */
+        JOBMANAGER_RPC,
+        /** TaskManager to TaskManager: the shuffle (netty) connections to each TaskManager's data port. */
+        TASKMANAGER_DATA
+    }
+
+    private FlinkCluster(Path workDir, String classpath, Path pluginsDir, Map<String, String> settings, int restPort,
+                         Set<NetworkPath> proxied) {
+        this.proxied = proxied;
         this.workDir = workDir;
         this.classpath = classpath;
         this.pluginsDir = pluginsDir;
@@ -85,6 +106,12 @@ public final class FlinkCluster implements AutoCloseable {
      */
     public static FlinkCluster start(Path workDir, int taskManagers, String s3Endpoint, String checkpointUri,
                                      Map<String, String> extra) {
+        return start(workDir, taskManagers, s3Endpoint, checkpointUri, extra, Set.of());
+    }
+
+    /** As {@link #start(Path, int, String, String, Map)}, with the given paths through proxies. */
+    public static FlinkCluster start(Path workDir, int taskManagers, String s3Endpoint, String checkpointUri,
+                                     Map<String, String> extra, Set<NetworkPath> proxied) {
         String cp = ManagedProcess.classpathFromBuild("flink.cluster.classpath.file", "target/flink-cluster.classpath",
                 "flink-runtime", "fault-campaign-classpaths");
         Path plugins = Paths.get(System.getProperty("flink.plugins.dir", "target/flink-plugins")).toAbsolutePath();
@@ -132,9 +159,16 @@ public final class FlinkCluster implements AutoCloseable {
         s.put("web.refresh-interval", "500");
         s.put("rest.flamegraph.enabled", "false");
         s.putAll(extra);
-        FlinkCluster cluster = new FlinkCluster(workDir.toAbsolutePath(), cp, plugins, s, ports[1]);
+        FlinkCluster cluster = new FlinkCluster(workDir.toAbsolutePath(), cp, plugins, s, ports[1],
+                proxied.isEmpty() ? EnumSet.noneOf(NetworkPath.class) : EnumSet.copyOf(proxied));
         long t0 = System.nanoTime();
         try {
+            if (proxied.contains(NetworkPath.JOBMANAGER_RPC)) {
+                int bind = Ports.free(1)[0];
+                cluster.jobManagerProxy = new TcpProxy("jobmanager-rpc", bind);
+                s.put("jobmanager.rpc.bind-port", String.valueOf(bind));
+                s.put("jobmanager.rpc.port", String.valueOf(cluster.jobManagerProxy.port()));
+            }
             cluster.startJobManager();
             for (int i = 0; i < taskManagers; i++) {
                 cluster.startTaskManager();
@@ -179,6 +213,27 @@ public final class FlinkCluster implements AutoCloseable {
         return new ArrayList<>(taskManagers.keySet());
     }
 
+    /** The proxy in front of the JobManager's RPC port; only with {@link NetworkPath#JOBMANAGER_RPC}. */
+    public TcpProxy jobManagerProxy() {
+        if (jobManagerProxy == null) {
+            throw new IllegalStateException("started without a proxy on " + NetworkPath.JOBMANAGER_RPC);
+        }
+        return jobManagerProxy;
+    }
+
+    /**
+     * The proxy in front of a TaskManager's data port, which its peers connect to for the shuffle; only with
+     * {@link NetworkPath#TASKMANAGER_DATA}.
+     */
+    public synchronized TcpProxy dataProxy(String taskManagerId) {
+        TcpProxy p = dataProxies.get(taskManagerId);
+        if (p == null) {
+            throw new IllegalStateException("no data proxy for " + taskManagerId + " (proxied paths " + proxied
+                    + ", TaskManagers " + taskManagers.keySet() + ")");
+        }
+        return p;
+    }
+
     // ---------------------------------------------------------------- processes
 
     private void startJobManager() {
@@ -216,7 +271,16 @@ public final class FlinkCluster implements AutoCloseable {
     /** Starts one more TaskManager with a new resource id and returns that id (it registers asynchronously). */
     public synchronized String startTaskManager() {
         String id = "tm-" + (++tmCounter);
-        Path dir = writeConf(id, Map.of("taskmanager.resource-id", id));
+        Map<String, String> own = new LinkedHashMap<>();
+        own.put("taskmanager.resource-id", id);
+        if (proxied.contains(NetworkPath.TASKMANAGER_DATA)) {
+            int bind = Ports.free(1)[0];
+            TcpProxy proxy = new TcpProxy(id + "-data", bind);
+            dataProxies.put(id, proxy);
+            own.put("taskmanager.data.bind-port", String.valueOf(bind));
+            own.put("taskmanager.data.port", String.valueOf(proxy.port()));
+        }
+        Path dir = writeConf(id, own);
         if (tmJvmParams == null) {
             tmJvmParams = resourceParams(dir.resolve("conf"));
         }
@@ -247,6 +311,10 @@ public final class FlinkCluster implements AutoCloseable {
         }
         LOG.info("kill -9 TaskManager {} (pid {})", id, p.pid());
         p.kill();
+        TcpProxy data = dataProxies.remove(id);
+        if (data != null) {
+            data.close();
+        }
     }
 
     private Path writeConf(String name, Map<String, String> own) {
@@ -484,8 +552,13 @@ public final class FlinkCluster implements AutoCloseable {
             tm.stop();
         }
         taskManagers.clear();
+        dataProxies.values().forEach(TcpProxy::close);
+        dataProxies.clear();
         if (jobManager != null) {
             jobManager.stop();
+        }
+        if (jobManagerProxy != null) {
+            jobManagerProxy.close();
         }
     }
 

@@ -2,6 +2,7 @@ package io.harbinger.stream.toolkit.cluster;
 
 import io.harbinger.stream.toolkit.ManagedProcess;
 import io.harbinger.stream.toolkit.Ports;
+import io.harbinger.stream.toolkit.TcpProxy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,6 +3,7 @@ package io.harbinger.stream.toolkit.services;
 import io.harbinger.stream.toolkit.ManagedProcess;
 import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.WorkDirs;
+import io.harbinger.stream.toolkit.TcpProxy;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInCallbackHandler;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInLoginModule;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInSaslServer;
@@ -54,6 +55,11 @@ import java.util.stream.Collectors;
  * <p>With {@link Security#mskIam()} the SASL_SSL listener also offers {@code AWS_MSK_IAM}, served by the test
  * code's stand-in for MSK's IAM broker side ({@link MskIamStandInSaslServer}; its classes are copied into the
  * work directory and put on the broker's classpath).
+ *
+ * <p>{@link #startWithProxiedListener(Path)} adds a PLAINTEXT listener that advertises the port of a
+ * {@link TcpProxy} in front of it ({@link #proxiedBootstrapServers()}): clients bootstrapped there reach the
+ * broker only through the proxy, so a test can cut them off while the broker, and clients on the first
+ * listener, keep running.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -81,6 +87,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final Security security;
     private final int saslSslPort;
     private final int sslPort;
+    private final int proxiedPort;
+    private final TcpProxy proxy;
 
     private volatile ManagedProcess process;
     private volatile Admin admin;
@@ -104,7 +112,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private KafkaBroker(Path workDir, String classpath, int[] ports, Security security) {
+    private KafkaBroker(Path workDir, String classpath, int[] ports, Security security, boolean proxied) {
         this.workDir = workDir;
         this.classpath = classpath;
         this.port = ports[0];
@@ -112,6 +120,8 @@ public final class KafkaBroker implements AutoCloseable {
         this.security = security;
         this.saslSslPort = security == null ? -1 : ports[2];
         this.sslPort = security == null ? -1 : ports[3];
+        this.proxiedPort = proxied ? ports[ports.length - 1] : -1;
+        this.proxy = proxied ? new TcpProxy("kafka", proxiedPort) : null;
         this.serverProperties = workDir.resolve("server.properties");
         this.log4jProperties = workDir.resolve("log4j.properties");
         this.logFile = workDir.resolve("server.log");
@@ -134,6 +144,15 @@ public final class KafkaBroker implements AutoCloseable {
      * listeners of {@code security} on two more free 127.0.0.1 ports; {@code null} for none.
      */
     public static KafkaBroker start(Path workDir, Security security) {
+        return start(workDir, security, false);
+    }
+
+    /** As {@link #start(Path)}, plus the listener behind a proxy ({@link #proxiedBootstrapServers()}). */
+    public static KafkaBroker startWithProxiedListener(Path workDir) {
+        return start(workDir, null, true);
+    }
+
+    private static KafkaBroker start(Path workDir, Security security, boolean proxied) {
         String classpath = readClasspath();
         try {
             Files.createDirectories(workDir);
@@ -143,8 +162,8 @@ public final class KafkaBroker implements AutoCloseable {
         Path dir = workDir.toAbsolutePath();
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = Ports.free(security == null ? 2 : 4);
-            KafkaBroker broker = new KafkaBroker(dir, classpath, ports, security);
+            int[] ports = Ports.free((security == null ? 2 : 4) + (proxied ? 1 : 0));
+            KafkaBroker broker = new KafkaBroker(dir, classpath, ports, security, proxied);
             long t0 = System.nanoTime();
             try {
                 broker.writeConfig();
@@ -157,14 +176,35 @@ public final class KafkaBroker implements AutoCloseable {
                 // another process took one of our ports between probing and binding: pick new ones
                 LOG.warn("Kafka broker attempt {} hit a port clash, retrying with new ports", attempt);
                 broker.stopQuietly();
+                broker.closeProxy();
                 deleteRecursively(dir.resolve("data"));
                 last = e;
             } catch (RuntimeException e) {
                 broker.stopQuietly();
+                broker.closeProxy();
                 throw e;
             }
         }
         throw last;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the listener behind the proxy; only after {@link #startWithProxiedListener}. */
+    public String proxiedBootstrapServers() {
+        return HOST + ":" + proxy().port();
+    }
+
+    /** The proxy in front of the proxied listener; it survives {@link #restart()}. */
+    public TcpProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("this broker was started without a proxied listener: use startWithProxiedListener");
+        }
+        return proxy;
+    }
+
+    private void closeProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
     }
 
     /** {@code 127.0.0.1:PORT} of the PLAINTEXT listener. */
@@ -302,6 +342,7 @@ public final class KafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        closeProxy();
     }
 
     @Override
@@ -326,6 +367,13 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (proxy != null) {
+            p.setProperty("listeners", p.getProperty("listeners") + ",PROXIED://" + HOST + ":" + proxiedPort);
+            p.setProperty("advertised.listeners", p.getProperty("advertised.listeners") + ",PROXIED://" + HOST + ":"
+                    + proxy.port());
+            p.setProperty("listener.security.protocol.map", p.getProperty("listener.security.protocol.map")
+                    + ",PROXIED:PLAINTEXT");
+        }
         if (security != null) {
             String secured = ",SASL_SSL://" + HOST + ":" + saslSslPort + ",SSL://" + HOST + ":" + sslPort;
             p.setProperty("listeners", p.getProperty("listeners") + secured);
@@ -438,7 +486,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private boolean allPortsAccept() {
-        return Ports.accepts(port) && (security == null || (Ports.accepts(saslSslPort) && Ports.accepts(sslPort)));
+        return Ports.accepts(port) && (security == null || (Ports.accepts(saslSslPort) && Ports.accepts(sslPort)))
+                && (proxy == null || Ports.accepts(proxiedPort));
     }
 
     private synchronized Admin admin() {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.harbinger.stream.toolkit.TcpProxy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class KafkaBrokerTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = KafkaBroker.start(workDir.resolve("kafka"));
+        broker = KafkaBroker.startWithProxiedListener(workDir.resolve("kafka"));
     }
 
     @AfterAll
@@ -60,6 +61,31 @@ class KafkaBrokerTest {
             assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS))
                     .singleElement()
                     .satisfies(n -> assertThat(n.host()).isEqualTo("127.0.0.1"));
+        }
+    }
+
+    @Test
+    void clientsOnTheProxiedListenerAreCutOffWhileTheOthersGoOn() throws Exception {
+        assertThat(nodePort(broker.proxiedBootstrapServers())).as("the proxied listener advertises the proxy")
+                .isEqualTo(broker.proxy().port());
+        broker.proxy().setMode(TcpProxy.Mode.REFUSE);
+        try {
+            assertThatThrownBy(() -> nodePort(broker.proxiedBootstrapServers())).as("cut off")
+                    .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            assertThat(nodePort(broker.bootstrapServers())).isEqualTo(broker.port());
+        } finally {
+            broker.proxy().setMode(TcpProxy.Mode.OPEN);
+        }
+        assertThat(nodePort(broker.proxiedBootstrapServers())).isEqualTo(broker.proxy().port());
+    }
+
+    private static int nodePort(String bootstrap) throws Exception {
+        Properties props = new Properties();
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        try (Admin admin = Admin.create(props)) {
+            return admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).iterator().next().port();
         }
     }
 

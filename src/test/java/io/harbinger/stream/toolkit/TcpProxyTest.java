@@ -1,6 +1,5 @@
-package io.harbinger.stream.toolkit.cluster;
+package io.harbinger.stream.toolkit;
 
-import io.harbinger.stream.toolkit.Ports;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,5 @@
-package io.harbinger.stream.toolkit.cluster;
+package io.harbinger.stream.toolkit;
 
-import io.harbinger.stream.toolkit.ManagedProcess;
-import io.harbinger.stream.toolkit.Ports;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
