@@ -8,6 +8,7 @@ import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.scenario.LocalPlatform;
+import io.harbinger.stream.toolkit.scenario.SyntheticStream;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
 import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;

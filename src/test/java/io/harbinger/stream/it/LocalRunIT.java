@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.harbinger.stream.local.LocalRun;
 import io.harbinger.stream.local.RunSummary;
-import io.harbinger.stream.local.gdelt.GdeltSamples;
+import io.harbinger.stream.toolkit.gdelt.GdeltSamples;
 import io.harbinger.stream.testing.HeadlessChromium;
 
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.harbinger.stream.local;
 
 import io.harbinger.stream.config.JobConfig.SourceType;
-import io.harbinger.stream.local.gdelt.GdeltSamples;
+import io.harbinger.stream.toolkit.gdelt.GdeltSamples;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.gdelt;
+package io.harbinger.stream.toolkit.gdelt;
 
 /** 0-based column indexes of a GDELT 2.0 Event Database export row (tab-separated, no header). */
 final class GdeltColumns {

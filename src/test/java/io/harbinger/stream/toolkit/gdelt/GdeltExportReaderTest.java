@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.gdelt;
+package io.harbinger.stream.toolkit.gdelt;
 
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;

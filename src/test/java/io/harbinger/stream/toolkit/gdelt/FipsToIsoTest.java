@@ -1,4 +1,4 @@
-package io.harbinger.stream.local.gdelt;
+package io.harbinger.stream.toolkit.gdelt;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
-package io.harbinger.stream.bench;
+package io.harbinger.stream.toolkit.scenario;
 
 import io.harbinger.events.GeopoliticalEvent;
-import io.harbinger.stream.local.gdelt.GdeltExportReader;
-import io.harbinger.stream.local.gdelt.GdeltSamples;
+import io.harbinger.stream.toolkit.gdelt.GdeltExportReader;
+import io.harbinger.stream.toolkit.gdelt.GdeltSamples;
 import io.harbinger.stream.registry.AvroWireEncoder;
 
 import java.io.IOException;
@@ -18,12 +18,18 @@ import java.util.SplittableRandom;
  * and a fresh timestamp. Configurable shares of the records are exact duplicates of a recent record (same
  * key and bytes, as an upstream retry sends), late (event time far behind the stream) or bad (one of
  * several kinds the job must dead-letter).
+ *
+ * <p>Shared by the end-to-end benchmark (src/bench) and the fault campaign, which also keeps what it sent to
+ * compute every expected output.
  */
-final class SyntheticStream {
-    enum Kind { VALID, DUPLICATE, LATE, BAD }
+public final class SyntheticStream {
+    public enum Kind { VALID, DUPLICATE, LATE, BAD }
 
-    /** One record to send; key and value are fresh arrays the caller may keep. */
-    record Next(Kind kind, byte[] key, byte[] value, String eventId, long eventTime) {}
+    /**
+     * One record to send; key and value are fresh arrays the caller may keep. {@code event} is the valid event
+     * as encoded (null for duplicates and bad records): a copy, the caller may keep it too.
+     */
+    public record Next(Kind kind, byte[] key, byte[] value, String eventId, long eventTime, GeopoliticalEvent event) {}
 
     private static final int RECENT = 4096;
 
@@ -42,7 +48,7 @@ final class SyntheticStream {
     private long sequence;
     private int recentCount;
 
-    SyntheticStream(List<GeopoliticalEvent> rows, AvroWireEncoder<GeopoliticalEvent> encoder, long seed,
+    public SyntheticStream(List<GeopoliticalEvent> rows, AvroWireEncoder<GeopoliticalEvent> encoder, long seed,
                     String idPrefix, double duplicateShare, double lateShare, double badShare, long lateByMillis,
                     long jitterMillis) {
         this.rows = rows;
@@ -57,7 +63,7 @@ final class SyntheticStream {
     }
 
     /** The mappable GDELT rows that have a country (rows without one are not used as valid templates). */
-    static List<GeopoliticalEvent> gdeltRows() throws IOException {
+    public static List<GeopoliticalEvent> gdeltRows() throws IOException {
         List<GeopoliticalEvent> rows = new ArrayList<>();
         for (Path file : GdeltSamples.all()) {
             for (GeopoliticalEvent e : GdeltExportReader.read(file).events()) {
@@ -70,11 +76,11 @@ final class SyntheticStream {
     }
 
     /** The next record; {@code now} is the stream's event time for this record (before jitter). */
-    Next next(long now) {
+    public Next next(long now) {
         double dice = random.nextDouble();
         if (dice < duplicateShare && recentCount > 0) {
             int i = random.nextInt(Math.min(recentCount, RECENT));
-            return new Next(Kind.DUPLICATE, recentKeys[i], recentValues[i], null, now);
+            return new Next(Kind.DUPLICATE, recentKeys[i], recentValues[i], null, now, null);
         }
         dice -= duplicateShare;
         if (dice < badShare) {
@@ -92,7 +98,8 @@ final class SyntheticStream {
         recentKeys[slot] = key;
         recentValues[slot] = value;
         recentCount++;
-        return new Next(late ? Kind.LATE : Kind.VALID, key, value, id, eventTime);
+        return new Next(late ? Kind.LATE : Kind.VALID, key, value, id, eventTime,
+                GeopoliticalEvent.newBuilder(scratch).build());
     }
 
     private Next bad(long now) {
@@ -110,7 +117,7 @@ final class SyntheticStream {
                 yield cut;
             }
         };
-        return new Next(Kind.BAD, key, value, null, now);
+        return new Next(Kind.BAD, key, value, null, now, null);
     }
 
     private byte[] encode(GeopoliticalEvent row, String id, long eventTime, String country, double severity) {
