@@ -94,7 +94,8 @@ public final class SyntheticStream {
         GeopoliticalEvent row = rows.get(random.nextInt(rows.size()));
         byte[] value = encode(row, id, eventTime, row.getCountryCode(), row.getSeverity());
         byte[] key = id.getBytes(StandardCharsets.UTF_8);
-        int slot = (int) (sequence % RECENT);
+        // fills slots 0, 1, 2 ... so that a duplicate drawn below recentCount always finds a record
+        int slot = recentCount % RECENT;
         recentKeys[slot] = key;
         recentValues[slot] = value;
         recentCount++;
