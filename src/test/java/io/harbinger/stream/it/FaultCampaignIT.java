@@ -4,17 +4,23 @@ import io.harbinger.stream.toolkit.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
+import io.harbinger.events.GeopoliticalEvent;
+import io.harbinger.stream.config.JobConfig;
 import io.harbinger.stream.config.JobConfigLoader;
+import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
-import io.harbinger.stream.sink.DeadLetterHeaders;
+import io.harbinger.stream.testing.ExpectedOutputs;
 import io.harbinger.stream.testing.OperatorToolRun;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
 import io.harbinger.stream.toolkit.cluster.FlinkCluster;
 import io.harbinger.stream.toolkit.cluster.S3Proxy;
+import io.harbinger.stream.toolkit.TcpProxy;
 import io.harbinger.stream.toolkit.cluster.ZooKeeperServer;
+import io.harbinger.stream.toolkit.scenario.SyntheticStream;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
 import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
@@ -36,14 +42,18 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,28 +84,46 @@ import static org.assertj.core.api.Assertions.assertThat;
         disabledReason = "-Dfault.campaign=off skips the campaign; short runs in mvn verify, long records docs/fault-campaign")
 class FaultCampaignIT {
     private static final long MINUTE = 60_000;
-    private static final String[] COUNTRIES = {"US", "FR", "DE", "GB"};
     private static final String BUCKET = "harbinger";
     private static final boolean LONG = "long".equals(System.getProperty("fault.campaign", "short"));
-    private static final int MIN_FAULTS_LONG = 20;
+    private static final int MIN_FAULTS_LONG = 50;
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
+    /** Input events per second of wall-clock time (the short campaign's default fits the suite's budget). */
+    static final int RATE = Integer.getInteger("fault.campaign.rate", LONG ? 20_000 : 2_000);
+    /** Wall-clock time per event-time minute, i.e. per window. */
+    static final long WINDOW_WALL_MILLIS = 2_000;
+    static final double DUPLICATE_SHARE = 0.02;
+    static final double BAD_SHARE = 0.001;
+    /** One late event (far past the allowed lateness) per this many events. */
+    static final int LATE_EVERY = 500;
+    static final Duration LATE_BY = Duration.ofHours(2);
+    /** How many of the last valid records are sent again after each fault. */
+    static final int RESEND_AFTER_FAULT = 2_000;
+    static final Duration DEDUP_TTL = Duration.ofMinutes(5);
+    /** Bursts start after the warm-up, one every BURST_EVERY windows, cycling over three heavy keys. */
+    static final int BURST_FROM = 12;
+    static final int BURST_EVERY = 15;
+    /** The job's Kafka clients give up on a request after this; the Kafka cut lasts longer. */
+    private static final Duration KAFKA_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration KAFKA_CUT = Duration.ofSeconds(12);
+    /** Longer than the cluster's heartbeat.timeout (6 s): the JobManager declares the TaskManagers lost. */
+    private static final Duration JOBMANAGER_CUT = Duration.ofSeconds(10);
+    private static final Duration SHUFFLE_CUT = Duration.ofSeconds(8);
+    private static final Duration S3_SLOW = Duration.ofSeconds(10);
+    private static final Duration S3_SLOW_DELAY_PER_CHUNK = Duration.ofMillis(300);
 
     enum Fault {
         TASKMANAGER_KILL, TASKMANAGER_KILL_DURING_CHECKPOINT, KAFKA_BROKER_RESTART, POSTGRES_OUTAGE, S3_UNREACHABLE,
-        JOBMANAGER_KILL
+        JOBMANAGER_KILL,
+        // network partitions: every process keeps running, a proxy on the path stalls it and heals by itself
+        KAFKA_PARTITION, SHUFFLE_PARTITION, JOBMANAGER_PARTITION, S3_SLOW
     }
 
-    /** One injected fault: what, when (in windows fed so far), how long until the job was back. */
-    record Injection(Fault fault, int fromWindow, double recoverySeconds) {}
-
-    /** Events of one (country index, window): 1 to 3, so counts differ between neighbouring windows. */
-    static int eventsIn(int country, int window) {
-        return 1 + (window + country) % 3;
-    }
-
-    static double severity(int i) {
-        return 0.1 * (i + 1);
-    }
+    /**
+     * One injected fault: what, when (in windows fed so far), how long until the job committed output again, and
+     * whether the job restarted from a checkpoint because of it.
+     */
+    record Injection(Fault fault, int fromWindow, double recoverySeconds, boolean restarted) {}
 
     @Test
     void everyOutputExactlyOnceUnderInjectedFaults() throws Exception {
@@ -103,51 +131,28 @@ class FaultCampaignIT {
         String name = "faults_" + Long.toString(System.nanoTime() % 1_000_000, 36);
         String raw = name + ".raw";
         Random random = new Random(42);
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
+        try (KafkaBroker kafka = KafkaBroker.startWithProxiedListener(work.resolve("kafka"));
              LocalSchemaRegistry registry = LocalSchemaRegistry.start();
              LocalPostgres postgres = LocalPostgres.start();
              S3Proxy s3 = S3Proxy.start(work.resolve("s3"), BUCKET);
              ZooKeeperServer zookeeper = ZooKeeperServer.start(work.resolve("zookeeper"));
              FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), 2, s3.endpoint(),
                      "s3://" + BUCKET + "/cluster", FlinkCluster.zooKeeperHa(zookeeper.connectString(),
-                             "s3://" + BUCKET + "/cluster/ha", name))) {
+                             "s3://" + BUCKET + "/cluster/ha", name),
+                     EnumSet.allOf(FlinkCluster.NetworkPath.class))) {
             postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
             kafka.createTopics(2, raw);
             kafka.createTopics(1, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters", raw + ".late-events");
 
             Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
                     "s3://" + BUCKET + "/" + name + "/checkpoints");
-            // ---- the driver: windows of known content, paced so the faults land in the middle of the stream
-            SchemaRegistryClient registryClient = new SchemaRegistryClient(
-                    new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
-            AtomicInteger windowsFed = new AtomicInteger();
-            AtomicBoolean stopFeeding = new AtomicBoolean();
-            AtomicReference<Throwable> driverError = new AtomicReference<>();
-            List<String> badKeys = new ArrayList<>();
-            Thread driver = new Thread(() -> {
-                try (EventProducer in = new EventProducer(kafka.bootstrapServers(), registryClient, raw)) {
-                    for (int w = 0; !stopFeeding.get(); w++) {
-                        for (int c = 0; c < COUNTRIES.length; c++) {
-                            for (int i = 0; i < eventsIn(c, w); i++) {
-                                in.send(event(COUNTRIES[c] + "-" + w + "-" + i, COUNTRIES[c], EventType.PROTEST,
-                                        severity(i), T0 + w * MINUTE + i * 1_000));
-                            }
-                        }
-                        if (w % 10 == 3) {
-                            String key = "bad-" + w;
-                            synchronized (badKeys) {
-                                badKeys.add(key);
-                            }
-                            in.sendRaw(null, key.getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8));
-                        }
-                        in.flush();
-                        windowsFed.set(w + 1);
-                        Thread.sleep(150);
-                    }
-                } catch (Throwable t) {
-                    driverError.set(t);
-                }
-            }, "fault-campaign-driver");
+            JobConfig config = new JobConfigLoader(Map.of()).load(jobConfig, List.of());
+            SchemaRegistryClient registryClient = new SchemaRegistryClient(config.registry());
+            ExpectedOutputs oracle = new ExpectedOutputs(MINUTE, new ExpectedOutputs.AnomalyRules(
+                    config.anomaly().ewmaAlpha(), config.anomaly().warmUpWindows(), config.anomaly().zThreshold(),
+                    config.anomaly().minStddevCount(), config.anomaly().minStddevSeverity(),
+                    config.anomaly().silenceForgetAfter().toMillis()));
+            Driver driver = new Driver(kafka.bootstrapServers(), registryClient, raw, oracle);
             // Input flows before the job starts, so no partition is ever idle at start-up: a partition idle while
             // another runs ahead would see its first windows closed, and its events counted late.
             driver.start();
@@ -162,10 +167,22 @@ class FaultCampaignIT {
                     "--set", "checkpoints.min-pause=200ms",
                     "--set", "checkpoints.tolerable-failures=5",
                     "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints",
-                    "--set", "sinks.jdbc.max-retries=2"), null);
+                    "--set", "sinks.jdbc.max-retries=2",
+                    // copies come at most a recovery (under a minute) after their original; a shorter memory keeps
+                    // the dedup state, all of it on the in-memory S3, small at 20,000 events/s
+                    "--set", "dedup.ttl=" + DEDUP_TTL.toMinutes() + "m",
+                    // the job reaches Kafka only through the proxy, so KAFKA_PARTITION cuts it off; the driver
+                    // and the checks below use the broker's own listener
+                    "--set", "source.kafka.bootstrap-servers=" + kafka.proxiedBootstrapServers(),
+                    "--set", "sinks.kafka.bootstrap-servers=" + kafka.proxiedBootstrapServers(),
+                    "--set", "source.kafka.properties.request.timeout.ms=" + KAFKA_REQUEST_TIMEOUT.toMillis(),
+                    "--set", "sinks.kafka.properties.request.timeout.ms=" + KAFKA_REQUEST_TIMEOUT.toMillis(),
+                    "--set", "sinks.kafka.properties.delivery.timeout.ms=" + 2 * KAFKA_REQUEST_TIMEOUT.toMillis()),
+                    null);
             flink.await("job running with a first checkpoint", Duration.ofSeconds(90),
                     c -> c.allTasksRunning(jobId) && c.completedCheckpoints(jobId) > 0);
-
+            // from now on every watermark is past T0: an event far behind is late for sure, also after a restore
+            driver.lateEvents.set(true);
 
             // ---- the faults
             List<Injection> injections = new ArrayList<>();
@@ -176,17 +193,21 @@ class FaultCampaignIT {
             for (int n = 0; n < faults; n++) {
                 Thread.sleep(3_000 + random.nextInt(3_000)); // a random point in the stream
                 Fault fault = cycle[n % cycle.length];
-                int from = windowsFed.get();
+                int from = driver.windowsFed.get();
+                long restoredBefore = flink.checkpoints(jobId).path("counts").path("restored").asLong();
                 double seconds = inject(fault, flink, jobId, kafka, postgres, s3, random);
-                injections.add(new Injection(fault, from, seconds));
-                System.out.printf("fault %2d %-36s at window %4d: back in %.1f s%n", n + 1, fault, from, seconds);
-                assertThat(driverError.get()).as("driver").isNull();
+                driver.resendRecent.set(true); // upstream retries: copies of what was sent before the fault
+                // a new JobManager counts restores from zero: its recovery is a restart
+                boolean restarted = fault == Fault.JOBMANAGER_KILL
+                        || flink.checkpoints(jobId).path("counts").path("restored").asLong() > restoredBefore;
+                injections.add(new Injection(fault, from, seconds, restarted));
+                System.out.printf("fault %2d %-36s at window %4d: back in %.1f s%s%n", n + 1, fault, from, seconds,
+                        restarted ? ", restarted from a checkpoint" : ", no restart");
+                assertThat(driver.error.get()).as("driver").isNull();
             }
             Thread.sleep(3_000);
-            stopFeeding.set(true);
-            driver.join(120_000);
-            assertThat(driverError.get()).as("driver").isNull();
-            int windows = windowsFed.get();
+            int windows = driver.finish();
+            double eventsPerSecond = driver.eventsPerSecond();
 
             // close every fed window: an event far ahead on each partition moves both watermarks past them
             try (EventProducer in = new EventProducer(kafka.bootstrapServers(), registryClient, raw)) {
@@ -195,115 +216,246 @@ class FaultCampaignIT {
                 }
                 in.flush();
             }
+            // the watermark is then just short of window windows+5: every window ending before it has passed
+            long closedUntil = T0 + (windows + 4L) * MINUTE;
 
             // ---- the expected result, computed from the input alone
-            Map<String, String> expected = new TreeMap<>();
-            for (int w = 0; w < windows; w++) {
-                for (int c = 0; c < COUNTRIES.length; c++) {
-                    int n = eventsIn(c, w);
-                    double sum = 0;
-                    for (int i = 0; i < n; i++) {
-                        sum += severity(i);
-                    }
-                    expected.put(COUNTRIES[c] + "|" + w, n + "/" + String.format("%.4f", sum) + "/r0");
-                }
-            }
+            Map<String, ExpectedOutputs.Aggregate> expected = oracle.aggregates(closedUntil);
+            Map<String, ExpectedOutputs.Alert> expectedAlerts = oracle.alerts(closedUntil);
+            System.out.printf("expected: %d valid events, %d aggregates, %d alerts (%d of them on bursts), %d late,"
+                    + " %d dead letters; %.0f events/s%n", oracle.validEvents(), expected.size(), expectedAlerts.size(),
+                    driver.burstsAlerted(expectedAlerts), oracle.lateKeys().size(), oracle.badKeys().size(),
+                    eventsPerSecond);
+            assertThat(driver.burstsAlerted(expectedAlerts)).as("every injected burst raises an alert (input check)")
+                    .isEqualTo(driver.bursts.size());
             WireDecoder<SeverityAggregate> decoder = new WireDecoder<>(registryClient, SeverityAggregate.getClassSchema(),
                     Integer.MAX_VALUE);
+            WireDecoder<AnomalyAlert> alertDecoder = new WireDecoder<>(registryClient, AnomalyAlert.getClassSchema(),
+                    Integer.MAX_VALUE);
             long waitStart = System.nanoTime();
-            while (aggregateRecords(kafka, raw, decoder).size() < expected.size()
+            while ((aggregateRecords(kafka, raw, decoder).size() < expected.size()
+                    || alertRecords(kafka, raw, alertDecoder).size() < expectedAlerts.size())
                     && System.nanoTime() - waitStart < RECOVERY_TIMEOUT.toNanos()) {
-                Thread.sleep(500);
+                Thread.sleep(3_000);
             }
+            assertThat(flink.jobState(jobId)).as("job state after the campaign").isEqualTo("RUNNING");
             String savepoint = flink.stopWithSavepoint(jobId, Duration.ofSeconds(60));
             System.out.println("stopped with savepoint " + savepoint);
 
-            // ---- compare
-            List<String> seen = aggregateRecords(kafka, raw, decoder);
-            Map<String, Integer> occurrences = new HashMap<>();
-            Map<String, String> values = new HashMap<>();
-            for (String s : seen) {
-                String key = s.substring(0, s.indexOf('='));
-                occurrences.merge(key, 1, Integer::sum);
-                values.put(key, s.substring(s.indexOf('=') + 1));
-            }
+            // ---- compare, output by output
             Map<Fault, int[]> perFault = new LinkedHashMap<>(); // lost, duplicated
             for (Fault f : cycle) {
                 perFault.put(f, new int[2]);
             }
             int[] unattributed = new int[2];
-            int lost = 0;
-            int duplicated = 0;
             List<String> problems = new ArrayList<>();
-            for (Map.Entry<String, String> e : expected.entrySet()) {
-                int count = occurrences.getOrDefault(e.getKey(), 0);
-                int w = Integer.parseInt(e.getKey().substring(e.getKey().indexOf('|') + 1));
-                int[] bucket = attribute(injections, w, perFault, unattributed);
-                if (count == 0 || !e.getValue().equals(values.get(e.getKey()))) {
-                    lost++;
-                    bucket[0]++;
-                    problems.add("missing or wrong " + e.getKey() + ": expected " + e.getValue() + ", got " + values.get(e.getKey()));
+            Map<String, int[]> outputs = new LinkedHashMap<>(); // expected, lost, duplicated
+
+            List<String> seen = aggregateRecords(kafka, raw, decoder);
+            Map<String, String> expectedText = new TreeMap<>();
+            expected.forEach((k, a) -> expectedText.put(k, aggregateText(a.count(), a.severitySum(), 0)));
+            outputs.put("aggregates", compare("aggregate", expectedText, seen, injections, perFault, unattributed, problems));
+
+            List<String> alertsSeen = alertRecords(kafka, raw, alertDecoder);
+            Map<String, String> expectedAlertText = new TreeMap<>();
+            expectedAlerts.forEach((k, a) -> expectedAlertText.put(k, alertText(a.observed(), a.zScore(), a.baselineWindows(), 0, false)));
+            // a verdict within rounding of the threshold may go either way: neither lost nor unexpected
+            List<String> borderline = new ArrayList<>();
+            alertsSeen.removeIf(s -> {
+                String id = s.substring(0, s.indexOf('='));
+                boolean either = !expectedAlerts.containsKey(id) && oracle.borderline(Double.parseDouble(s.split("/")[1]));
+                if (either) {
+                    borderline.add(id);
                 }
-                if (count > 1) {
-                    duplicated += count - 1;
-                    bucket[1] += count - 1;
-                    problems.add("duplicated " + e.getKey() + " x" + count);
-                }
-            }
-            for (String key : occurrences.keySet()) {
-                if (!expected.containsKey(key)) {
-                    duplicated++;
-                    unattributed[1]++;
-                    problems.add("unexpected aggregate " + key + "=" + values.get(key));
-                }
-            }
-            Map<String, String> tableRows = aggregateRows(postgres);
+                return either;
+            });
+            int[] anomalies = compare("alert", expectedAlertText, alertsSeen, injections, perFault, unattributed, problems);
+            outputs.put("anomalies", anomalies);
+
             List<ConsumerRecord<byte[], byte[]>> deadLetters = TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".dead-letters");
-            List<String> dlqKeys = deadLetters.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).sorted().toList();
-            List<String> dlqReasons = deadLetters.stream().map(r -> new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(),
-                    StandardCharsets.UTF_8)).distinct().toList();
+            outputs.put("dead_letters", compareKeys("dead letter", oracle.badKeys(), deadLetters, problems));
+            List<ConsumerRecord<byte[], byte[]>> lateRecords = TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events");
+            outputs.put("late_events", compareKeys("late event", oracle.lateKeys(), lateRecords, problems));
+            int lost = outputs.values().stream().mapToInt(o -> o[1]).sum();
+            int duplicated = outputs.values().stream().mapToInt(o -> o[2]).sum();
+
+            Map<String, String> tableRows = aggregateRows(postgres);
+            Set<String> alertRows = alertIds(postgres);
             Map<TopicPartition, Long[]> stable = stableVersusHighWatermark(kafka, raw);
 
             double campaignSeconds = (System.nanoTime() - campaignStart) / 1e9;
+            int anomaliesMatched = expectedAlerts.size() - anomalies[1];
             String report = report(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds);
             System.out.println(report);
-            writeJson(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds);
+            writeJson(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds,
+                    eventsPerSecond, expectedAlerts.size(), anomaliesMatched, outputs, driver.bursts.size());
 
             if (!problems.isEmpty()) {
-                // What the outputs hold, to tell lost output from events that were counted late.
-                List<ConsumerRecord<byte[], byte[]>> lateRecords =
-                        TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events");
-                System.out.println("diagnosis: late events " + lateRecords.size() + ", first late keys "
-                        + lateRecords.stream().limit(10).map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
+                System.out.println("diagnosis: " + problems.size() + " problems, first " + problems.stream().limit(30).toList());
                 System.out.println("diagnosis: read_uncommitted aggregates " + TopicReader.readUncommitted(
                         kafka.bootstrapServers(), raw + ".aggregates").size() + ", read_committed " + seen.size());
-                System.out.println("diagnosis: first aggregates seen " + seen.stream().limit(10).toList());
-                System.out.println("diagnosis: table rows " + tableRows.size() + ", e.g. DE|0 = " + tableRows.get("DE|0"));
+                System.out.println("diagnosis: borderline alerts " + borderline);
             }
-            assertThat(problems).as("aggregates in the read_committed topic vs the expected ones").isEmpty();
-            assertThat(seen).hasSize(expected.size());
-            assertThat(tableRows).as("severity_aggregates rows").isEqualTo(expected);
-            assertThat(rowCount(postgres, "anomaly_alerts")).as("anomaly_alerts rows (the input raises none)").isZero();
-            assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".anomalies")).as("anomalies").isEmpty();
-            assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".late-events")).as("late events").isEmpty();
-            List<String> expectedBad;
-            synchronized (badKeys) {
-                expectedBad = badKeys.stream().sorted().toList();
-            }
-            assertThat(dlqKeys).as("dead letters, each bad record exactly once").isEqualTo(expectedBad);
-            assertThat(dlqReasons).containsExactly("NOT_WIRE_FORMAT");
+            assertThat(problems).as("every output vs the expected one").isEmpty();
+            assertThat(lost).isZero();
+            assertThat(duplicated).isZero();
+            assertThat(tableRows).as("severity_aggregates rows").isEqualTo(expectedText);
+            Set<String> expectedAlertRows = new TreeSet<>(expectedAlerts.keySet());
+            alertRows.removeAll(borderline);
+            assertThat(alertRows).as("anomaly_alerts rows").isEqualTo(expectedAlertRows);
+            assertThat(expectedAlerts).as("the input raises alerts").isNotEmpty();
             stable.forEach((tp, offsets) -> assertThat(offsets[0]).as("last stable offset of " + tp
                     + " (an open transaction would hold it below the high watermark)").isEqualTo(offsets[1]));
             assertThat(injections).hasSizeGreaterThanOrEqualTo(LONG ? MIN_FAULTS_LONG : cycle.length);
 
-            // The operators' reconciliation agrees, from the raw input alone, over every fed window.
+            // The operators' reconciliation agrees, from the raw input alone, over every fed window: a second
+            // oracle, the job's own stages in batch. Its range leaves out the window before T0 that the first
+            // events' jitter reaches.
+            long inRange = expected.keySet().stream().mapToInt(FaultCampaignIT::windowOf)
+                    .filter(w -> w >= 0 && w < windows).count();
             OperatorToolRun reconciled = OperatorToolRun.of(Map.of(), "reconcile", "--config", jobConfig.toString(),
                     "--from", Instant.ofEpochMilli(T0).toString(),
                     "--to", Instant.ofEpochMilli(T0 + windows * MINUTE).toString(), "--json", "-");
             JsonNode verdict = new ObjectMapper().readTree(reconciled.out);
             assertThat(reconciled.exit).as(reconciled.out + reconciled.err).isZero();
-            assertThat(verdict.get("windowsCompared").asInt()).isEqualTo(expected.size());
+            System.out.println("reconciliation: " + verdict);
+            assertThat(verdict.get("windowsCompared").asLong()).isEqualTo(inRange);
+            assertThat(verdict.get("mismatches").asInt()).isZero();
             assertThat(verdict.get("notComparable").asInt()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ input
+
+    /**
+     * Feeds the GDELT-resampled stream, one event-time minute (a window) every {@link #WINDOW_WALL_MILLIS}, at
+     * {@link #RATE} events/s: real country and event-type skew, upstream duplicates, bad records, once enabled
+     * events far past the allowed lateness, bursts on the heaviest keys, and after each fault copies of the
+     * records sent just before it. Every record goes into the oracle as it is sent.
+     */
+    static final class Driver extends Thread {
+        final AtomicInteger windowsFed = new AtomicInteger();
+        final AtomicBoolean lateEvents = new AtomicBoolean();
+        final AtomicBoolean resendRecent = new AtomicBoolean();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        /** The injected bursts, as their count alert's id. */
+        final List<String> bursts = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final String bootstrap;
+        private final SchemaRegistryClient registry;
+        private final String topic;
+        private final ExpectedOutputs oracle;
+        private final ArrayDeque<byte[][]> recent = new ArrayDeque<>();
+        private long sent;
+        private long started;
+        private long stopped;
+
+        Driver(String bootstrap, SchemaRegistryClient registry, String topic, ExpectedOutputs oracle) {
+            super("fault-campaign-driver");
+            this.bootstrap = bootstrap;
+            this.registry = registry;
+            this.topic = topic;
+            this.oracle = oracle;
+        }
+
+        @Override
+        public void run() {
+            try (EventProducer in = new EventProducer(bootstrap, registry, topic)) {
+                List<GeopoliticalEvent> rows = SyntheticStream.gdeltRows();
+                AvroWireEncoder<GeopoliticalEvent> encoder = AvroWireEncoder.specific(GeopoliticalEvent.getClassSchema(),
+                        in.schemaId());
+                // jitter below the bounded out-of-orderness: no event is late by accident
+                SyntheticStream stream = new SyntheticStream(rows, encoder, 42, "e-", DUPLICATE_SHARE, 0, BAD_SHARE,
+                        0, 500);
+                SyntheticStream late = new SyntheticStream(rows, encoder, 43, "late-", 0, 1, 0, LATE_BY.toMillis(), 0);
+                List<GeopoliticalEvent> burstTemplates = heaviestKeys(rows, 3);
+                int perWindow = (int) ((long) RATE * WINDOW_WALL_MILLIS / 1000);
+                started = System.nanoTime();
+                for (int w = 0; !stop.get(); w++) {
+                    long tick = System.nanoTime();
+                    long windowStart = T0 + w * MINUTE;
+                    for (int i = 0; i < perWindow; i++) {
+                        long now = windowStart + i * MINUTE / perWindow;
+                        SyntheticStream.Next next = stream.next(now);
+                        switch (next.kind()) {
+                            case VALID -> {
+                                oracle.valid(next.event());
+                                recent.addLast(new byte[][] {next.key(), next.value()});
+                                if (recent.size() > RESEND_AFTER_FAULT) {
+                                    recent.removeFirst();
+                                }
+                            }
+                            case BAD -> oracle.bad(new String(next.key(), StandardCharsets.UTF_8));
+                            default -> { } // a duplicate counts nothing
+                        }
+                        in.sendRaw(null, next.key(), next.value());
+                        sent++;
+                        if (lateEvents.get() && i % LATE_EVERY == 0) {
+                            SyntheticStream.Next l = late.next(now);
+                            oracle.late(l.eventId());
+                            in.sendRaw(null, l.key(), l.value());
+                            sent++;
+                        }
+                    }
+                    if (w >= BURST_FROM && (w - BURST_FROM) % BURST_EVERY == 0) {
+                        GeopoliticalEvent template = burstTemplates.get(((w - BURST_FROM) / BURST_EVERY) % burstTemplates.size());
+                        int extra = perWindow / 4; // far beyond the key's share of a window
+                        for (int i = 0; i < extra; i++) {
+                            GeopoliticalEvent e = GeopoliticalEvent.newBuilder(template).setEventId("burst-" + w + "-" + i)
+                                    .setTimestamp(windowStart + 1_000 + i * (MINUTE - 2_000) / extra).build();
+                            oracle.valid(e);
+                            in.sendRaw(null, e.getEventId().getBytes(StandardCharsets.UTF_8), encoder.encode(e));
+                            sent++;
+                        }
+                        synchronized (bursts) {
+                            bursts.add(template.getCountryCode() + "|" + template.getEventType() + "|" + windowStart
+                                    + "|EVENT_COUNT");
+                        }
+                    }
+                    if (resendRecent.getAndSet(false)) {
+                        for (byte[][] copy : recent) {
+                            in.sendRaw(null, copy[0], copy[1]);
+                            sent++;
+                        }
+                    }
+                    in.flush();
+                    windowsFed.set(w + 1);
+                    long rest = WINDOW_WALL_MILLIS - (System.nanoTime() - tick) / 1_000_000;
+                    if (rest > 0) {
+                        Thread.sleep(rest);
+                    }
+                }
+                stopped = System.nanoTime();
+            } catch (Throwable t) {
+                error.set(t);
+            }
+        }
+
+        /** Stops feeding and returns the number of windows fed. */
+        int finish() throws InterruptedException {
+            stop.set(true);
+            join(120_000);
+            assertThat(error.get()).as("driver").isNull();
+            return windowsFed.get();
+        }
+
+        double eventsPerSecond() {
+            return sent / ((stopped - started) / 1e9);
+        }
+
+        int burstsAlerted(Map<String, ExpectedOutputs.Alert> alerts) {
+            synchronized (bursts) {
+                return (int) bursts.stream().filter(alerts::containsKey).count();
+            }
+        }
+
+        /** One template row of each of the n most frequent (country, type) keys. */
+        private static List<GeopoliticalEvent> heaviestKeys(List<GeopoliticalEvent> rows, int n) {
+            Map<String, List<GeopoliticalEvent>> byKey = new HashMap<>();
+            for (GeopoliticalEvent r : rows) {
+                byKey.computeIfAbsent(r.getCountryCode() + "|" + r.getEventType(), k -> new ArrayList<>()).add(r);
+            }
+            return byKey.values().stream().sorted((a, b) -> b.size() - a.size()).limit(n).map(l -> l.get(0)).toList();
         }
     }
 
@@ -365,6 +517,27 @@ class FaultCampaignIT {
                 assertThat(restoredId).as("checkpoint restored by the new JobManager (the latest before the kill"
                         + " or one completed just before it died)").isGreaterThanOrEqualTo(lastCompleted);
             }
+            case KAFKA_PARTITION -> {
+                kafka.proxy().cutFor(TcpProxy.Mode.STALL, KAFKA_CUT);
+                awaitHealed(kafka.proxy(), KAFKA_CUT);
+            }
+            case SHUFFLE_PARTITION -> {
+                List<String> tms = flink.taskManagerIds();
+                TcpProxy data = flink.dataProxy(tms.get(random.nextInt(tms.size())));
+                data.cutFor(TcpProxy.Mode.STALL, SHUFFLE_CUT);
+                awaitHealed(data, SHUFFLE_CUT);
+            }
+            case JOBMANAGER_PARTITION -> {
+                flink.jobManagerProxy().cutFor(TcpProxy.Mode.STALL, JOBMANAGER_CUT);
+                awaitHealed(flink.jobManagerProxy(), JOBMANAGER_CUT);
+                // the same TaskManagers, no replacement: they register again once they reach the JobManager
+                flink.awaitTaskManagers(2, RECOVERY_TIMEOUT);
+            }
+            case S3_SLOW -> {
+                s3.proxy().setSlowDelay(S3_SLOW_DELAY_PER_CHUNK);
+                s3.proxy().cutFor(TcpProxy.Mode.SLOW, S3_SLOW);
+                awaitHealed(s3.proxy(), S3_SLOW);
+            }
             default -> throw new IllegalArgumentException(fault.toString());
         }
         long back = System.currentTimeMillis();
@@ -373,6 +546,14 @@ class FaultCampaignIT {
             return c.allTasksRunning(jobId) && latest.path("trigger_timestamp").asLong() > back;
         });
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void awaitHealed(TcpProxy proxy, Duration cut) throws InterruptedException {
+        long deadline = System.nanoTime() + cut.plusSeconds(5).toNanos();
+        while (proxy.mode() != TcpProxy.Mode.OPEN) {
+            assertThat(System.nanoTime()).as("the cut heals by itself after " + cut).isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     private static int[] attribute(List<Injection> injections, int window, Map<Fault, int[]> perFault, int[] unattributed) {
@@ -387,13 +568,104 @@ class FaultCampaignIT {
 
     // ------------------------------------------------------------------------------------------ outputs
 
+    /** Window index of a key {@code CC|TYPE|windowStart[|METRIC]}. */
+    private static int windowOf(String key) {
+        return (int) Math.floorDiv(Long.parseLong(key.split("\\|")[2]) - T0, MINUTE);
+    }
+
+    /**
+     * Compares records {@code key=value} with the expected values: each exactly once and equal. Returns
+     * {expected, lost, duplicated}; lost and duplicated are also attributed to the fault before their window.
+     */
+    private static int[] compare(String what, Map<String, String> expected, List<String> seen, List<Injection> injections,
+                                 Map<Fault, int[]> perFault, int[] unattributed, List<String> problems) {
+        Map<String, Integer> occurrences = new HashMap<>();
+        Map<String, String> values = new HashMap<>();
+        for (String s : seen) {
+            String key = s.substring(0, s.indexOf('='));
+            occurrences.merge(key, 1, Integer::sum);
+            values.put(key, s.substring(s.indexOf('=') + 1));
+        }
+        int[] out = {expected.size(), 0, 0};
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            int count = occurrences.getOrDefault(e.getKey(), 0);
+            int[] bucket = attribute(injections, windowOf(e.getKey()), perFault, unattributed);
+            if (count == 0 || !e.getValue().equals(values.get(e.getKey()))) {
+                out[1]++;
+                bucket[0]++;
+                problems.add("missing or wrong " + what + " " + e.getKey() + ": expected " + e.getValue() + ", got "
+                        + values.get(e.getKey()));
+            }
+            if (count > 1) {
+                out[2] += count - 1;
+                bucket[1] += count - 1;
+                problems.add("duplicated " + what + " " + e.getKey() + " x" + count);
+            }
+        }
+        for (String key : occurrences.keySet()) {
+            if (!expected.containsKey(key)) {
+                out[2] += occurrences.get(key);
+                unattributed[1] += occurrences.get(key);
+                problems.add("unexpected " + what + " " + key + "=" + values.get(key));
+            }
+        }
+        return out;
+    }
+
+    /** Records keyed by what the input record was keyed by: each expected key exactly once. */
+    private static int[] compareKeys(String what, List<String> expected, List<ConsumerRecord<byte[], byte[]>> records,
+                                     List<String> problems) {
+        Map<String, Integer> seen = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            seen.merge(r.key() == null ? "<null key>" : new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
+        }
+        int[] out = {expected.size(), 0, 0};
+        for (String key : expected) {
+            int n = seen.getOrDefault(key, 0);
+            if (n == 0) {
+                out[1]++;
+                problems.add("missing " + what + " " + key);
+            } else if (n > 1) {
+                out[2] += n - 1;
+                problems.add("duplicated " + what + " " + key + " x" + n);
+            }
+        }
+        Set<String> unexpected = new TreeSet<>(seen.keySet());
+        unexpected.removeAll(expected);
+        for (String key : unexpected) {
+            out[2] += seen.get(key);
+            problems.add("unexpected " + what + " " + key);
+        }
+        return out;
+    }
+
+    private static String aggregateText(long count, double sum, int revision) {
+        return count + "/" + String.format("%.6f", sum) + "/r" + revision;
+    }
+
+    /** Observed and z-score rounded far above floating-point noise, the windows learned, revision, retraction. */
+    private static String alertText(double observed, double z, int windows, int revision, boolean retracted) {
+        return String.format("%.6f/%.6f/%d/r%d%s", observed, z, windows, revision, retracted ? "/retracted" : "");
+    }
+
     private static List<String> aggregateRecords(KafkaBroker kafka, String raw, WireDecoder<SeverityAggregate> decoder)
             throws Exception {
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".aggregates")) {
             SeverityAggregate a = decoder.decode(r.value());
-            out.add(a.getCountryCode() + "|" + (a.getWindowStart() - T0) / MINUTE + "=" + a.getCount() + "/"
-                    + String.format("%.4f", a.getSeveritySum()) + "/r" + a.getRevision());
+            out.add(a.getCountryCode() + "|" + a.getEventType() + "|" + a.getWindowStart() + "="
+                    + aggregateText(a.getCount(), a.getSeveritySum(), a.getRevision()));
+        }
+        return out;
+    }
+
+    private static List<String> alertRecords(KafkaBroker kafka, String raw, WireDecoder<AnomalyAlert> decoder)
+            throws Exception {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(kafka.bootstrapServers(), raw + ".anomalies")) {
+            AnomalyAlert a = decoder.decode(r.value());
+            out.add(a.getAlertId() + "=" + alertText(a.getObserved(), a.getZScore(), a.getBaselineWindows(),
+                    a.getRevision(), a.getRetracted()));
         }
         return out;
     }
@@ -401,23 +673,26 @@ class FaultCampaignIT {
     private static Map<String, String> aggregateRows(LocalPostgres postgres) throws Exception {
         Map<String, String> rows = new TreeMap<>();
         try (Connection c = postgres.connection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT country_code, window_start, event_count, severity_sum, revision"
-                     + " FROM severity_aggregates")) {
+             ResultSet r = s.executeQuery("SELECT country_code, event_type, window_start, event_count, severity_sum,"
+                     + " revision FROM severity_aggregates")) {
             while (r.next()) {
-                long start = r.getObject(2, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
-                rows.put(r.getString(1).trim() + "|" + (start - T0) / MINUTE,
-                        r.getLong(3) + "/" + String.format("%.4f", r.getDouble(4)) + "/r" + r.getInt(5));
+                long start = r.getObject(3, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
+                rows.put(r.getString(1).trim() + "|" + r.getString(2) + "|" + start,
+                        aggregateText(r.getLong(4), r.getDouble(5), r.getInt(6)));
             }
         }
         return rows;
     }
 
-    private static long rowCount(LocalPostgres postgres, String table) throws Exception {
+    private static Set<String> alertIds(LocalPostgres postgres) throws Exception {
+        Set<String> ids = new TreeSet<>();
         try (Connection c = postgres.connection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
-            r.next();
-            return r.getLong(1);
+             ResultSet r = s.executeQuery("SELECT alert_id FROM anomaly_alerts WHERE NOT retracted")) {
+            while (r.next()) {
+                ids.add(r.getString(1));
+            }
         }
+        return ids;
     }
 
     /** Per output partition: the last stable offset (read_committed end) and the high watermark. */
@@ -460,7 +735,9 @@ class FaultCampaignIT {
     }
 
     private static void writeJson(List<Injection> injections, Map<Fault, int[]> perFault, int[] unattributed, int lost,
-                                  int duplicated, int windows, int expected, double seconds) throws Exception {
+                                  int duplicated, int windows, int expected, double seconds, double eventsPerSecond,
+                                  int anomaliesExpected, int anomaliesMatched, Map<String, int[]> outputs, int bursts)
+            throws Exception {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("campaign", LONG ? "long" : "short");
         json.put("finished", java.time.Instant.now().toString());
@@ -468,19 +745,37 @@ class FaultCampaignIT {
         json.put("windows_fed", windows);
         json.put("expected_aggregates", expected);
         json.put("duration_seconds", Math.round(seconds));
+        json.put("input", "GDELT-resampled stream (SyntheticStream): " + Math.round(DUPLICATE_SHARE * 100)
+                + " % upstream duplicates plus the last " + RESEND_AFTER_FAULT + " valid records again after each fault, "
+                + BAD_SHARE * 100 + " % bad records, 1 in " + LATE_EVERY + " events " + LATE_BY.toHours()
+                + " h late, a burst on one of three heavy keys every " + BURST_EVERY + " windows; one event-time"
+                + " minute per " + WINDOW_WALL_MILLIS + " ms");
+        json.put("events_per_second", Math.round(eventsPerSecond));
+        json.put("target_events_per_second", RATE);
+        json.put("bursts_injected", bursts);
+        json.put("anomalies_expected", anomaliesExpected);
+        json.put("anomalies_matched", anomaliesMatched);
+        Map<String, Object> perOutput = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> perOutput.put(k, Map.of("expected", v[0], "lost", v[1], "duplicated", v[2])));
+        json.put("outputs", perOutput);
         Map<String, Object> faults = new LinkedHashMap<>();
         for (Fault f : Fault.values()) {
             List<Double> r = injections.stream().filter(i -> i.fault() == f).map(Injection::recoverySeconds).toList();
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("injected", r.size());
             one.put("recovery_seconds", r.stream().map(d -> Math.round(d * 10) / 10.0).toList());
+            one.put("restarts", injections.stream().filter(i -> i.fault() == f && i.restarted()).count());
             one.put("lost", perFault.get(f)[0]);
             one.put("duplicated", perFault.get(f)[1]);
             faults.put(f.name().toLowerCase(), one);
         }
         json.put("faults", faults);
         json.put("before_first_fault", Map.of("lost", unattributed[0], "duplicated", unattributed[1]));
-        json.put("totals", Map.of("injected", injections.size(), "lost", lost, "duplicated", duplicated));
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("injected", injections.size());
+        totals.put("lost", lost);
+        totals.put("duplicated", duplicated);
+        json.put("totals", totals);
         Path base = Path.of(System.getProperty("project.basedir", "."));
         Path file = LONG ? base.resolve("docs/fault-campaign/latest.json") : base.resolve("target/fault-campaign/latest.json");
         Files.createDirectories(file.getParent());

@@ -32,22 +32,28 @@ class ExpectedOutputsTest {
     }
 
     @Test
-    void aggregatesCountEachEventIdOnceAndOnlyClosedWindows() {
+    void aggregatesOfClosedWindowsOnly() {
         ExpectedOutputs o = new ExpectedOutputs(MINUTE, RULES);
         feed(o, "a", 0, 3, 0.5);
-        feed(o, "a", 0, 3, 0.5); // upstream copies
         feed(o, "a", 1, 2, 0.25);
         assertThat(o.aggregates(T0 + 2 * MINUTE)).containsOnlyKeys("FR|PROTEST|" + T0, "FR|PROTEST|" + (T0 + MINUTE))
                 .containsEntry("FR|PROTEST|" + T0, new ExpectedOutputs.Aggregate(3, 1.5));
         assertThat(o.aggregates(T0 + MINUTE)).containsOnlyKeys("FR|PROTEST|" + T0);
+        assertThat(o.validEvents()).isEqualTo(5);
+    }
+
+    /** A key with 10 events of severity 0.5 in each of its first windows: a flat baseline. */
+    private static ExpectedOutputs steady(int windows) {
+        ExpectedOutputs o = new ExpectedOutputs(MINUTE, RULES);
+        for (int w = 0; w < windows; w++) {
+            feed(o, "a", w, 10, 0.5);
+        }
+        return o;
     }
 
     @Test
     void aBurstAfterTheWarmUpAlertsAndSilenceOfAWarmKeyIsScored() {
-        ExpectedOutputs o = new ExpectedOutputs(MINUTE, RULES);
-        for (int w = 0; w < 5; w++) {
-            feed(o, "a", w, 10, 0.5);
-        }
+        ExpectedOutputs o = steady(5);
         feed(o, "a", 5, 30, 0.5);
         // window 6 passes silent, window 7 has 10 events again
         feed(o, "a", 7, 10, 0.5);
@@ -62,10 +68,7 @@ class ExpectedOutputsTest {
 
     @Test
     void aKeySilentLongerThanForgetAfterStartsOver() {
-        ExpectedOutputs o = new ExpectedOutputs(MINUTE, RULES);
-        for (int w = 0; w < 6; w++) {
-            feed(o, "a", w, 10, 0.5);
-        }
+        ExpectedOutputs o = steady(6);
         // 20 silent windows: forgotten after 10 minutes, then 40 events seed a new baseline instead of alerting
         feed(o, "a", 26, 40, 0.5);
         assertThat(o.alerts(T0 + 27 * MINUTE)).allSatisfy((id, a) -> assertThat(a.observed()).isZero())

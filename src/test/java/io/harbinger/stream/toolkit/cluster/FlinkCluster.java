@@ -168,6 +168,8 @@ public final class FlinkCluster implements AutoCloseable {
                 cluster.jobManagerProxy = new TcpProxy("jobmanager-rpc", bind);
                 s.put("jobmanager.rpc.bind-port", String.valueOf(bind));
                 s.put("jobmanager.rpc.port", String.valueOf(cluster.jobManagerProxy.port()));
+                // with ZooKeeper HA the JobManager announces this port instead of jobmanager.rpc.port
+                s.put("high-availability.jobmanager.port", String.valueOf(cluster.jobManagerProxy.port()));
             }
             cluster.startJobManager();
             for (int i = 0; i < taskManagers; i++) {
