@@ -4,10 +4,8 @@ import io.harbinger.events.GeopoliticalEvent;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,7 +33,7 @@ public final class ExpectedOutputs {
     private final AnomalyRules rules;
     /** key CC|TYPE -> window start -> count and severity sum. */
     private final Map<String, TreeMap<Long, double[]>> windows = new HashMap<>();
-    private final Set<String> validIds = new HashSet<>();
+    private long validEvents;
     private final List<String> lateKeys = new ArrayList<>();
     private final List<String> badKeys = new ArrayList<>();
 
@@ -44,11 +42,12 @@ public final class ExpectedOutputs {
         this.rules = rules;
     }
 
-    /** A valid event in time; a second event with the same id is an upstream copy and counts nothing. */
+    /**
+     * A valid event in time, given once per event id: upstream copies count nothing and are not given (a set of
+     * every id would not fit the long campaign's heap).
+     */
     public synchronized void valid(GeopoliticalEvent e) {
-        if (!validIds.add(e.getEventId())) {
-            return;
-        }
+        validEvents++;
         long start = Math.floorDiv(e.getTimestamp(), windowMillis) * windowMillis;
         double[] w = windows.computeIfAbsent(e.getCountryCode() + "|" + e.getEventType(), k -> new TreeMap<>())
                 .computeIfAbsent(start, k -> new double[2]);
@@ -64,8 +63,8 @@ public final class ExpectedOutputs {
         badKeys.add(key);
     }
 
-    public synchronized int validEvents() {
-        return validIds.size();
+    public synchronized long validEvents() {
+        return validEvents;
     }
 
     public synchronized List<String> lateKeys() {
