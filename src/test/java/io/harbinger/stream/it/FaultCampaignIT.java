@@ -63,22 +63,23 @@ import static io.harbinger.stream.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Exactly-once under faults on a real multi-process Flink cluster with S3 checkpoints (issue #3).
+ * Exactly-once under faults at realistic load on a real multi-process Flink cluster with S3 checkpoints.
  *
  * <p>The real job jar runs on a standalone cluster (a JobManager and two TaskManager JVMs, RocksDB, incremental
- * checkpoints to s3proxy) against a Kafka broker process, the registry and PostgreSQL. A driver feeds synthetic
- * events whose every (country, window) count is known, plus known bad records, while faults are injected:
- * kill -9 of a TaskManager (some while a checkpoint is in flight) and a replacement, the Kafka broker stopped
- * and restarted, PostgreSQL down for longer than the upsert sink retries, S3 unreachable during a checkpoint, and
- * kill -9 of the JobManager with a new one taking over through ZooKeeper high availability.
- * At the end every output is compared with the result computed here, independently of the job: each expected
- * aggregate exactly once in the read_committed topic and in the table, the exact dead letters, no anomalies or
- * late events (the input is built to raise none), and no open transaction left holding back read_committed
- * consumers.
+ * checkpoints to s3proxy) against a Kafka broker process, the registry and PostgreSQL. A driver feeds a
+ * GDELT-resampled stream (real country and event-type skew) with upstream duplicates (also re-sent after each
+ * fault), bad records, events past the allowed lateness and bursts on a few keys that the scorer must flag,
+ * while faults are injected: kill -9 of a TaskManager (also during a checkpoint), the Kafka broker restarted,
+ * PostgreSQL down for longer than the upsert sink retries, S3 unreachable and S3 slow, kill -9 of the JobManager
+ * with ZooKeeper high availability, and network partitions through {@code TcpProxy} (job to Kafka, TaskManager
+ * to TaskManager, TaskManager to JobManager), each healing by itself. At the end every output is compared with
+ * the result {@code ExpectedOutputs} computes from the input alone (aggregates, alerts with their scores, dead
+ * letters, late events: 0 lost, 0 duplicated), the reconciliation tool agrees, and no open transaction is left.
  *
- * <p>{@code -Dfault.campaign=short} (the default, in {@code mvn verify}) injects one fault of each kind and
- * writes {@code target/fault-campaign/latest.json}; {@code -Dfault.campaign=long} repeats whole cycles to at least
- * 20 faults (24 with six kinds) and writes {@code docs/fault-campaign/latest.json}. See docs/fault-tolerance.md.
+ * <p>{@code -Dfault.campaign=short} (the default, in {@code mvn verify}) injects one fault of each kind at
+ * 2,000 events/s and writes {@code target/fault-campaign/latest.json}; {@code -Dfault.campaign=long} repeats
+ * whole cycles to at least 50 faults at 20,000 events/s and writes {@code docs/fault-campaign/latest.json}
+ * ({@code -Dfault.campaign.rate=N} sets another rate). See docs/fault-tolerance.md.
  */
 @DisabledIfSystemProperty(named = "fault.campaign", matches = "off",
         disabledReason = "-Dfault.campaign=off skips the campaign; short runs in mvn verify, long records docs/fault-campaign")
