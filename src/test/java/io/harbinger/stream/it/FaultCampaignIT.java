@@ -89,6 +89,8 @@ class FaultCampaignIT {
     private static final boolean LONG = "long".equals(System.getProperty("fault.campaign", "short"));
     private static final int MIN_FAULTS_LONG = 50;
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
+    /** How long the lag may stay above its lowest value before the job counts as unable to catch up. */
+    private static final Duration CATCH_UP_STALLED = Duration.ofSeconds(60);
     /** Input events per second of wall-clock time (the short campaign's default fits the suite's budget). */
     static final int RATE = Integer.getInteger("fault.campaign.rate", LONG ? 20_000 : 2_000);
     /** Wall-clock time per event-time minute, i.e. per window. */
@@ -138,8 +140,7 @@ class FaultCampaignIT {
              S3Proxy s3 = S3Proxy.start(work.resolve("s3"), BUCKET);
              ZooKeeperServer zookeeper = ZooKeeperServer.start(work.resolve("zookeeper"));
              FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), 2, s3.endpoint(),
-                     "s3://" + BUCKET + "/cluster", FlinkCluster.zooKeeperHa(zookeeper.connectString(),
-                             "s3://" + BUCKET + "/cluster/ha", name),
+                     "s3://" + BUCKET + "/cluster", clusterSettings(zookeeper, name),
                      EnumSet.allOf(FlinkCluster.NetworkPath.class))) {
             postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
             kafka.createTopics(2, raw);
@@ -202,8 +203,9 @@ class FaultCampaignIT {
                 boolean restarted = fault == Fault.JOBMANAGER_KILL
                         || flink.checkpoints(jobId).path("counts").path("restored").asLong() > restoredBefore;
                 injections.add(new Injection(fault, from, seconds, restarted));
-                System.out.printf("fault %2d %-36s at window %4d: back in %.1f s%s%n", n + 1, fault, from, seconds,
-                        restarted ? ", restarted from a checkpoint" : ", no restart");
+                System.out.printf("fault %2d %-36s at window %4d: back in %.1f s%s; lag %d records%n", n + 1, fault,
+                        from, seconds, restarted ? ", restarted from a checkpoint" : ", no restart",
+                        kafka.consumerGroupLag(name, raw));
                 assertThat(driver.error.get()).as("driver").isNull();
             }
             Thread.sleep(3_000);
@@ -219,6 +221,7 @@ class FaultCampaignIT {
             }
             // the watermark is then just short of window windows+5: every window ending before it has passed
             long closedUntil = T0 + (windows + 4L) * MINUTE;
+            double catchUpSeconds = awaitCaughtUp(kafka, name, raw);
 
             // ---- the expected result, computed from the input alone
             Map<String, ExpectedOutputs.Aggregate> expected = oracle.aggregates(closedUntil);
@@ -289,7 +292,7 @@ class FaultCampaignIT {
             String report = report(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds);
             System.out.println(report);
             writeJson(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds,
-                    eventsPerSecond, expectedAlerts.size(), anomaliesMatched, outputs, driver.bursts.size());
+                    eventsPerSecond, catchUpSeconds, expectedAlerts.size(), anomaliesMatched, outputs, driver.bursts.size());
 
             if (!problems.isEmpty()) {
                 System.out.println("diagnosis: " + problems.size() + " problems, first " + problems.stream().limit(30).toList());
@@ -324,6 +327,21 @@ class FaultCampaignIT {
             assertThat(verdict.get("mismatches").asInt()).isZero();
             assertThat(verdict.get("notComparable").asInt()).isZero();
         }
+    }
+
+    /**
+     * ZooKeeper high availability, and RocksDB memory closer to production's (about 1 GB per slot): with the
+     * harness's 128 MB per slot, the slot's write buffer manager (7/8 of half of it) is full as soon as each of
+     * the three RocksDB instances' column families holds one 8 MB arena block, so at 20,000 events/s RocksDB
+     * flushed a memtable of about 30 entries at every write burst (3,065 flushes in 4 minutes), level 0 piled
+     * up past 20 files and writes stalled at 16 KB/s: the job fell ever further behind.
+     */
+    private static Map<String, String> clusterSettings(ZooKeeperServer zookeeper, String name) {
+        Map<String, String> settings = new LinkedHashMap<>(FlinkCluster.zooKeeperHa(zookeeper.connectString(),
+                "s3://" + BUCKET + "/cluster/ha", name));
+        settings.put("taskmanager.memory.process.size", "1536m");
+        settings.put("taskmanager.memory.managed.size", "512m");
+        return settings;
     }
 
     // ------------------------------------------------------------------------------------------ input
@@ -549,6 +567,32 @@ class FaultCampaignIT {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /**
+     * Waits until the job has committed every input record, as long as its lag keeps falling: a job that cannot
+     * keep up fails here with its lag, rather than later with missing outputs. Returns the seconds it took.
+     */
+    private static double awaitCaughtUp(KafkaBroker kafka, String group, String topic) throws InterruptedException {
+        long start = System.nanoTime();
+        long lag = kafka.consumerGroupLag(group, topic);
+        long best = lag;
+        long bestAt = start;
+        int polls = 0;
+        while (lag > 0) {
+            assertThat(System.nanoTime() - bestAt).as("the job's lag (" + lag + " records) stopped falling")
+                    .isLessThan(CATCH_UP_STALLED.toNanos());
+            Thread.sleep(2_000);
+            lag = kafka.consumerGroupLag(group, topic);
+            if (lag < best) {
+                best = lag;
+                bestAt = System.nanoTime();
+            }
+            if (++polls % 5 == 0) {
+                System.out.printf("catching up: lag %d records after %.0f s%n", lag, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     private static void awaitHealed(TcpProxy proxy, Duration cut) throws InterruptedException {
         long deadline = System.nanoTime() + cut.plusSeconds(5).toNanos();
         while (proxy.mode() != TcpProxy.Mode.OPEN) {
@@ -737,7 +781,7 @@ class FaultCampaignIT {
 
     private static void writeJson(List<Injection> injections, Map<Fault, int[]> perFault, int[] unattributed, int lost,
                                   int duplicated, int windows, int expected, double seconds, double eventsPerSecond,
-                                  int anomaliesExpected, int anomaliesMatched, Map<String, int[]> outputs, int bursts)
+                                  double catchUpSeconds, int anomaliesExpected, int anomaliesMatched, Map<String, int[]> outputs, int bursts)
             throws Exception {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("campaign", LONG ? "long" : "short");
@@ -753,6 +797,7 @@ class FaultCampaignIT {
                 + " minute per " + WINDOW_WALL_MILLIS + " ms");
         json.put("events_per_second", Math.round(eventsPerSecond));
         json.put("target_events_per_second", RATE);
+        json.put("catch_up_seconds_after_feed", Math.round(catchUpSeconds * 10) / 10.0);
         json.put("bursts_injected", bursts);
         json.put("anomalies_expected", anomaliesExpected);
         json.put("anomalies_matched", anomaliesMatched);

@@ -9,10 +9,14 @@ import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInLoginModule;
 import io.harbinger.stream.toolkit.services.mskiam.MskIamStandInSaslServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -294,6 +298,37 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Listing transactions failed on " + bootstrapServers()
                     + " (broker log: " + logFile + ")", e);
+        }
+    }
+
+    /**
+     * How many records of {@code topic} the consumer group {@code group} has not committed yet: the sum over its
+     * partitions of the end offset minus the group's committed offset (the whole partition where it has none).
+     * A Flink Kafka source commits at each completed checkpoint, so this is the job's lag as of its last one.
+     */
+    public long consumerGroupLag(String group, String topic) {
+        try {
+            Admin a = admin();
+            List<TopicPartition> partitions = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition()))
+                    .collect(Collectors.toList());
+            Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = partitions.stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            long lag = 0;
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
+                    : a.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                lag += end.getValue().offset() - (at == null ? 0 : at.offset());
+            }
+            return lag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the lag of group " + group, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Reading the lag of group " + group + " on " + topic + " failed on "
+                    + bootstrapServers() + " (broker log: " + logFile + ")", e);
         }
     }
 
