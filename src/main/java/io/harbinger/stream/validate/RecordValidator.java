@@ -23,6 +23,11 @@ public class RecordValidator {
         try {
             GeopoliticalEvent event = decoder.decode(raw.value);
             validator.check(event);
+            // No stage after validation reads the optional fields, and the outputs that carry the event as
+            // it came (late events, dead letters) write the original bytes: keep them off the shuffle.
+            event.setSourceUrl(null);
+            event.setNumMentions(null);
+            event.setGoldsteinScale(null);
             return Envelope.valid(raw, event);
         } catch (InvalidRecordException e) {
             return Envelope.rejected(raw, e.reason(), e.getMessage() + " [" + raw.describe() + "]");

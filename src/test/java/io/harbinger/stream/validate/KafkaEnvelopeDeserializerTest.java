@@ -109,6 +109,24 @@ class KafkaEnvelopeDeserializerTest {
     }
 
     @Test
+    void aValidEnvelopeLeavesTheOptionalFieldsToTheOriginalBytes() throws Exception {
+        KafkaEnvelopeDeserializer deserializer = opened();
+        GeopoliticalEvent event = GeopoliticalEvent.newBuilder(event("e-2", "UA", EventType.CONFLICT, 0.75, T0))
+                .setSourceUrl("https://example.org/a-long-article-url").setNumMentions(12).setGoldsteinScale(-5.0)
+                .build();
+        byte[] value = encode(event);
+
+        Envelope envelope = deserializeOne(deserializer, record(0, 7, T0, null, value, new RecordHeaders()));
+
+        assertThat(envelope.isValid()).isTrue();
+        assertThat(envelope.event.getSourceUrl()).isNull();
+        assertThat(envelope.event.getNumMentions()).isNull();
+        assertThat(envelope.event.getGoldsteinScale()).isNull();
+        assertThat(envelope.event.getEventId()).isEqualTo("e-2");
+        assertThat(envelope.raw.value).as("the original bytes, optional fields included").containsExactly(value);
+    }
+
+    @Test
     void aGoodRecordBecomesAValidEnvelope() throws Exception {
         KafkaEnvelopeDeserializer deserializer = opened();
         GeopoliticalEvent event = event("e-1", "UA", EventType.CONFLICT, 0.75, T0);
