@@ -72,8 +72,10 @@ public final class S3Proxy implements AutoCloseable {
         }
         // The transient backend holds every object in the heap, and completing a multipart upload copies the
         // parts once more: the job jar (87 MB with the Kinesis connector) goes to HA blob storage in two parts,
-        // and with 256 MB s3proxy ran out of memory there, so the recovering JobManager found no job jar.
-        List<String> cmd = List.of(ManagedProcess.javaBinary(), "-Xmx768m", "-XX:+UseSerialGC",
+        // and with 256 MB s3proxy ran out of memory there, so the recovering JobManager found no job jar. With
+        // 768 MB it ran out during the long fault campaign's final savepoint (millions of dedup ids, canonical
+        // format), which S3A uploads in 64 MB parts; the heap only grows as far as the objects need.
+        List<String> cmd = List.of(ManagedProcess.javaBinary(), "-Xmx3g", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + workDir.resolve("logback.xml"),
                 "-cp", cp, "org.gaul.s3proxy.Main", "--properties", workDir.resolve("s3proxy.properties").toString());
         long t0 = System.nanoTime();
