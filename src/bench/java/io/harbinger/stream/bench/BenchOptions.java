@@ -19,6 +19,7 @@ record BenchOptions(
         boolean latency,
         boolean recovery,
         int kills,
+        boolean kpu,
         Path out,
         Path config,
         List<String> overrides,
@@ -46,7 +47,7 @@ record BenchOptions(
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (180) --latency-window DURATION (10s)"
-            + " --no-latency --no-recovery --kills N (3) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
+            + " --no-latency --no-recovery --no-kpu --kills N (5) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
             + " --delivery exactly-once|at-least-once|both (exactly-once; both: the throughput phase once per mode)"
             + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
             + " --compare 'label:flink.key=value;set:job.key=value' ... (A/B: the job runs again per variant, twice,"
@@ -65,7 +66,8 @@ record BenchOptions(
         String latencyWindow = "10s";
         boolean latency = true;
         boolean recovery = true;
-        int kills = 3;
+        int kills = 5;
+        boolean kpu = true;
         Path out = Path.of("docs", "performance");
         Path config = Path.of("jobs-config", "local.yaml");
         List<String> overrides = new ArrayList<>();
@@ -76,6 +78,7 @@ record BenchOptions(
             String a = args[i];
             if (a.equals("--no-latency")) { latency = false; continue; }
             if (a.equals("--no-recovery")) { recovery = false; continue; }
+            if (a.equals("--no-kpu")) { kpu = false; continue; }
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value; " + USAGE);
             String v = args[++i];
             switch (a) {
@@ -107,7 +110,7 @@ record BenchOptions(
         if (kills < 1) throw new IllegalArgumentException("--kills must be at least 1");
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
-                latencySeconds, latencyWindow, latency, recovery, kills, out, config, List.copyOf(overrides), List.copyOf(flink),
+                latencySeconds, latencyWindow, latency, recovery, kills, kpu, out, config, List.copyOf(overrides), List.copyOf(flink),
                 List.copyOf(variants), deliveries);
     }
 

@@ -7,6 +7,7 @@ import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.toolkit.clients.EventProducer;
+import io.harbinger.stream.toolkit.clients.TopicReader;
 import io.harbinger.stream.toolkit.scenario.LocalPlatform;
 import io.harbinger.stream.toolkit.scenario.SyntheticStream;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
@@ -67,6 +68,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipelineBenchmark {
     private static final String INPUT = "bench.events";
     private static final long SAMPLE_MILLIS = 500;
+    /** One Managed Service for Apache Flink KPU: one vCPU and 4 GB of memory. */
+    private static final String KPU_PROCESS_MEMORY = "4096m";
+    private static final Duration KPU_WARM_UP = Duration.ofSeconds(30);
+    private static final Duration KPU_MEASURED = Duration.ofSeconds(90);
+    /** USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on Linux on every architecture the JDK runs on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
     /** In a --compare variant, marks a job config key instead of a Flink cluster setting. */
     private static final String JOB_KEY = "set:";
     /** The latency and recovery jobs' watermark delay: short, so that windows fire soon after they end. */
@@ -140,6 +147,16 @@ public final class PipelineBenchmark {
         }
         if (options.recovery()) {
             recovery();
+        }
+        if (options.kpu()) {
+            try {
+                oneKpu();
+            } catch (Exception e) {
+                // the phases before it measured what they measured: report those, and say why this one did not
+                e.printStackTrace();
+                say("6. one KPU failed: %s", e);
+                result.put("kpu_error", String.valueOf(e));
+            }
         }
         result.put("load_after", loadavg());
         result.put("finished", Instant.now().toString());
@@ -325,6 +342,7 @@ public final class PipelineBenchmark {
         }
     }
 
+    @SuppressWarnings("unchecked") // input_kinds is the map produce() put there
     private Map<String, Object> jobRun(List<String> extraFlink, List<String> jobSets, boolean main) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         String run = "tp" + System.currentTimeMillis();
@@ -374,6 +392,18 @@ public final class PipelineBenchmark {
             out.put("peak_rss_mb", peakRssMb());
             out.put("peak_heap_mb", peakHeapMb());
             out.put("load_at_end", loadavg());
+        }
+        if (main) {
+            // Watermarks against skew: the input's late events are 10 minutes behind, every other event is on
+            // time; the Kafka Streams peer (stream time per task, no watermarks) counted 24 % of on-time ones late.
+            long lateIn = ((Map<String, Long>) result.get("input_kinds")).get("late");
+            long lateOut = TopicReader.readCommitted(kafka.bootstrapServers(),
+                    config.kafkaSink().lateEventsTopic()).size();
+            say("   late events out: %,d, of %,d injected late (on-time events counted late: %,d)", lateOut, lateIn,
+                    Math.max(0, lateOut - lateIn));
+            out.put("late_events_in", lateIn);
+            out.put("late_events_out", lateOut);
+            out.put("on_time_events_counted_late", Math.max(0, lateOut - lateIn));
         }
         return out;
     }
@@ -730,6 +760,80 @@ public final class PipelineBenchmark {
         }
     }
 
+    /**
+     * 6. The cost figure operators ask for: events/s of one slot within one Managed Service for Apache Flink
+     * KPU (one vCPU, 4 GB for heap, managed and native memory). The job jar runs at parallelism 1 on a
+     * standalone cluster whose one TaskManager process has 4 GB (Flink's own split of it: heap, managed memory
+     * for RocksDB, network, overhead) and every thread pinned to one CPU, with the production settings, over the
+     * loaded input; measured after a warm-up, from the source's emitted records and the process's CPU time.
+     */
+    private void oneKpu() throws Exception {
+        String run = "kpu" + System.currentTimeMillis();
+        List<String> flink = new ArrayList<>(options.flink());
+        flink.add("metrics.fetcher.update-interval=1000");
+        // the JVM sizes its GC and compiler threads for the one CPU it has, as in a one-vCPU container
+        flink.add("env.java.opts.taskmanager=" + ProcessKillRecovery.PRODUCTION.get("env.java.opts.taskmanager")
+                + " -XX:ActiveProcessorCount=1");
+        ProcessKillRecovery cluster = ProcessKillRecovery.start(work.resolve("cluster-" + run), 1, KPU_PROCESS_MEMORY,
+                null, flink);
+        try {
+            int cpu = Runtime.getRuntime().availableProcessors() - 1;
+            long pid = cluster.pinTaskManager(cpu);
+            List<String> overrides = new ArrayList<>(List.of(
+                    "source.kafka.topics=" + INPUT,
+                    "source.kafka.starting-offsets=earliest",
+                    "source.kafka.bounded=false",
+                    "checkpoints.directory=" + cluster.checkpointDir(run)));
+            JobConfig config = config(run, overrides);
+            createOutputTopics(config);
+            say("6. one KPU: the job jar at parallelism 1 on one TaskManager process of %s, pinned to CPU %d,"
+                    + " checkpoints every %s, over the loaded input ...", KPU_PROCESS_MEMORY, cpu,
+                    config.checkpoints().interval());
+            String job = cluster.submit(jobJar(), writeJobConfig(run), configOverrides(run, overrides));
+            cluster.awaitFirstCheckpoint(job, Duration.ofMinutes(3));
+            Thread.sleep(KPU_WARM_UP.toMillis());
+            long records0 = cluster.sourceRecordsOut(job);
+            long cpu0 = processCpuNanos(pid);
+            long t0 = System.nanoTime();
+            long records = records0;
+            // stop early rather than measure a source that ran out of input
+            while (System.nanoTime() - t0 < KPU_MEASURED.toNanos() && records < options.events() * 9 / 10) {
+                Thread.sleep(1_000);
+                records = cluster.sourceRecordsOut(job);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long cpuNanos = processCpuNanos(pid) - cpu0;
+            double eps = (records - records0) / seconds;
+            double cpuMicros = records > records0 ? cpuNanos / 1e3 / (records - records0) : -1;
+            long rss = peakRssMb(pid);
+            say("   one KPU: %,.0f events/s over %.0f s, %.2f µs CPU/event in the TaskManager process, CPU use %.0f%%"
+                    + " of one core, peak RSS %,d MB", eps, seconds, cpuMicros, 100 * cpuNanos / 1e9 / seconds, rss);
+            result.put("kpu_events_per_second", Math.round(eps));
+            result.put("kpu_cpu_us_per_event", round2(cpuMicros));
+            result.put("kpu_cpu_share_of_one_core", round2(cpuNanos / 1e9 / seconds));
+            result.put("kpu_peak_rss_mb", rss);
+            result.put("kpu_measured_seconds", Math.round(seconds));
+            result.put("kpu_measured", "the job jar at parallelism 1 on one TaskManager JVM (taskmanager.memory."
+                    + "process.size " + KPU_PROCESS_MEMORY + ", Flink's default split, one slot) with every thread"
+                    + " pinned to one CPU (taskset) and -XX:ActiveProcessorCount=1, production settings, reading the"
+                    + " loaded input from the earliest offset; events/s of the source vertex over "
+                    + Math.round(seconds) + " s after " + KPU_WARM_UP.toSeconds() + " s of warm-up; peak RSS is the"
+                    + " TaskManager process's VmHWM");
+            cluster.cancel(job);
+        } finally {
+            cluster.close();
+        }
+    }
+
+    /** User plus system CPU time of a process so far, from /proc/PID/stat. */
+    private static long processCpuNanos(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // fields after the command name, which is in parentheses and may contain spaces
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+        return ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND;
+    }
+
     /** A recovery time; one that never came (-1) counts as the slowest. */
     private static double seconds(Object value) {
         double s = ((Number) value).doubleValue();
@@ -1000,8 +1104,13 @@ public final class PipelineBenchmark {
     }
 
     private static long peakRssMb() {
+        return peakRssMb(ProcessHandle.current().pid());
+    }
+
+    /** The peak resident set of a process (VmHWM), in MB; -1 where /proc cannot tell. */
+    private static long peakRssMb(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }

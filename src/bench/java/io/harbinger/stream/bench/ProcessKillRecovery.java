@@ -56,7 +56,7 @@ final class ProcessKillRecovery {
 
     /**
      * @param slotManagedMemory a production slot's managed memory: each one-slot TaskManager gets it, and half a
-     *                          production TaskManager's process memory
+     *                          production TaskManager's process memory; null leaves Flink's share of the process
      */
     static ProcessKillRecovery start(Path work, int taskManagers, String slotProcessMemory,
                                      String slotManagedMemory, List<String> flinkOverrides) {
@@ -64,7 +64,9 @@ final class ProcessKillRecovery {
         S3Proxy s3 = S3Proxy.start(work.resolve("s3"), bucket);
         Map<String, String> extra = new LinkedHashMap<>(PRODUCTION);
         extra.put("taskmanager.memory.process.size", slotProcessMemory);
-        extra.put("taskmanager.memory.managed.size", slotManagedMemory);
+        if (slotManagedMemory != null) {
+            extra.put("taskmanager.memory.managed.size", slotManagedMemory);
+        }
         // One slot per TaskManager: the cluster runs the job across all of them unless told otherwise.
         extra.put("parallelism.default", String.valueOf(taskManagers));
         for (String kv : flinkOverrides) {
@@ -174,6 +176,30 @@ final class ProcessKillRecovery {
 
     private static double seconds(long from, long to) {
         return to < 0 ? -1 : Math.round((to - from) / 100.0) / 10.0;
+    }
+
+    /**
+     * Restricts every thread of the first TaskManager to one CPU, as a KPU's one vCPU (threads it starts later
+     * inherit the mask), and returns its process id.
+     */
+    long pinTaskManager(int cpu) throws java.io.IOException, InterruptedException {
+        long pid = flink.taskManagerPid(flink.taskManagerIds().get(0));
+        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", String.valueOf(cpu), String.valueOf(pid))
+                .redirectErrorStream(true).start();
+        String out = new String(taskset.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (taskset.waitFor() != 0) {
+            throw new IllegalStateException("taskset could not pin TaskManager " + pid + " to CPU " + cpu + ": " + out);
+        }
+        return pid;
+    }
+
+    /**
+     * Records the job's source vertex has emitted so far (valid and bad events; duplicates are dropped after it),
+     * as the REST API reports it.
+     */
+    long sourceRecordsOut(String job) {
+        JsonNode vertices = flink.get("/jobs/" + job).path("vertices");
+        return vertices.get(0).path("metrics").path("write-records").asLong();
     }
 
     void cancel(String job) {

@@ -305,6 +305,15 @@ public final class FlinkCluster implements AutoCloseable {
         return id;
     }
 
+    /** The operating system's process id of a running TaskManager. */
+    public synchronized long taskManagerPid(String id) {
+        ManagedProcess p = taskManagers.get(id);
+        if (p == null) {
+            throw new IllegalArgumentException("no running TaskManager " + id + " (running: " + taskManagers.keySet() + ")");
+        }
+        return p.pid();
+    }
+
     /** kill -9 of a TaskManager: no shutdown code runs, the JobManager learns of it from heartbeats and RPC. */
     public synchronized void killTaskManager(String id) {
         ManagedProcess p = taskManagers.remove(id);
