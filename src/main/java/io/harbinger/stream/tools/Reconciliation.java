@@ -26,6 +26,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -52,6 +53,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -175,7 +177,16 @@ public final class Reconciliation {
     }
 
     static Recomputed recompute(JobConfig config, Instant readFrom, Set<String> late) throws Exception {
-        Configuration flink = new Configuration();
+        return recompute(config, readFrom, late, new Configuration());
+    }
+
+    /**
+     * The recomputation as a local batch job; {@code extra} adds Flink settings of that job (a test sets a
+     * small collect buffer with it).
+     */
+    static Recomputed recompute(JobConfig config, Instant readFrom, Set<String> late, Configuration extra)
+            throws Exception {
+        Configuration flink = new Configuration(extra);
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.BIND_PORT, "0");
         flink.set(CoreOptions.DEFAULT_PARALLELISM, 1);
@@ -208,12 +219,19 @@ public final class Reconciliation {
         CloseableIterator<Tuple2<String, Long>> partitions = progress.collectAsync();
         CloseableIterator<Long> counted = unique.map(e -> 1L).returns(Types.LONG).keyBy(n -> 0).sum(0)
                 .collectAsync();
-        env.execute("harbinger-reconcile");
+        JobClient job = env.executeAsync("harbinger-reconcile");
 
+        // A collect sink holds its task back once its buffer is full, until the iterator fetches: read every
+        // result while the job runs. (Reading after a blocking execute() hung on the long fault campaign's
+        // 100,000 windows.)
         Recomputed out = new Recomputed();
+        CompletableFuture<Void> small = CompletableFuture.runAsync(() -> {
+            partitions.forEachRemaining(t -> out.maxEventTimeByPartition.merge(t.f0, t.f1, Math::max));
+            counted.forEachRemaining(n -> out.validEvents = Math.max(out.validEvents, n));
+        });
         aggregates.forEachRemaining(out.aggregates::add);
-        partitions.forEachRemaining(t -> out.maxEventTimeByPartition.merge(t.f0, t.f1, Math::max));
-        counted.forEachRemaining(n -> out.validEvents = Math.max(out.validEvents, n));
+        small.join();
+        job.getJobExecutionResult().get();
         return out;
     }
 
