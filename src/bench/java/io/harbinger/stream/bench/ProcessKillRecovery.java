@@ -56,7 +56,7 @@ final class ProcessKillRecovery {
 
     /**
      * @param slotManagedMemory a production slot's managed memory: each one-slot TaskManager gets it, and half a
-     *                          production TaskManager's process memory; null leaves Flink's share of the process
+     *                          production TaskManager's process memory
      */
     static ProcessKillRecovery start(Path work, int taskManagers, String slotProcessMemory,
                                      String slotManagedMemory, List<String> flinkOverrides) {
@@ -64,9 +64,7 @@ final class ProcessKillRecovery {
         S3Proxy s3 = S3Proxy.start(work.resolve("s3"), bucket);
         Map<String, String> extra = new LinkedHashMap<>(PRODUCTION);
         extra.put("taskmanager.memory.process.size", slotProcessMemory);
-        if (slotManagedMemory != null) {
-            extra.put("taskmanager.memory.managed.size", slotManagedMemory);
-        }
+        extra.put("taskmanager.memory.managed.size", slotManagedMemory);
         // One slot per TaskManager: the cluster runs the job across all of them unless told otherwise.
         extra.put("parallelism.default", String.valueOf(taskManagers));
         for (String kv : flinkOverrides) {
