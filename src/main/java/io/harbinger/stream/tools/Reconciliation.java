@@ -177,16 +177,7 @@ public final class Reconciliation {
     }
 
     static Recomputed recompute(JobConfig config, Instant readFrom, Set<String> late) throws Exception {
-        return recompute(config, readFrom, late, new Configuration());
-    }
-
-    /**
-     * The recomputation as a local batch job; {@code extra} adds Flink settings of that job (a test sets a
-     * small collect buffer with it).
-     */
-    static Recomputed recompute(JobConfig config, Instant readFrom, Set<String> late, Configuration extra)
-            throws Exception {
-        Configuration flink = new Configuration(extra);
+        Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.BIND_PORT, "0");
         flink.set(CoreOptions.DEFAULT_PARALLELISM, 1);
