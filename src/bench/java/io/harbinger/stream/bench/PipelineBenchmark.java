@@ -72,7 +72,7 @@ public final class PipelineBenchmark {
     private static final String KPU_PROCESS_MEMORY = "4096m";
     /**
      * RocksDB's part of it. AWS describes a KPU's 4 GB as 3 GB of heap and 1 GB of native memory, and managed
-     * memory is native. Left to the test harness's 128 MB, RocksDB flush-stormed: 86 µs of CPU per event.
+     * memory is native. Left to the test harness's default of then 128 MB, RocksDB flush-stormed: 86 µs of CPU per event.
      */
     private static final String KPU_MANAGED_MEMORY = "512m";
     private static final Duration KPU_WARM_UP = Duration.ofSeconds(30);

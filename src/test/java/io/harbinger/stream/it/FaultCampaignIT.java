@@ -334,11 +334,11 @@ class FaultCampaignIT {
     }
 
     /**
-     * ZooKeeper high availability, and RocksDB memory closer to production's (about 1 GB per slot): with the
-     * harness's 128 MB per slot, the slot's write buffer manager (7/8 of half of it) is full as soon as each of
-     * the three RocksDB instances' column families holds one 8 MB arena block, so at 20,000 events/s RocksDB
-     * flushed a memtable of about 30 entries at every write burst (3,065 flushes in 4 minutes), level 0 piled
-     * up past 20 files and writes stalled at 16 KB/s: the job fell ever further behind.
+     * ZooKeeper high availability, and RocksDB memory closer to production's (about 1 GB per slot) than the
+     * harness's 256 MB floor, for 20,000 events/s. With 128 MB per slot, the slot's write buffer manager (7/8
+     * of half of it) was full as soon as each of the three RocksDB instances' column families held one 8 MB
+     * arena block, so RocksDB flushed a memtable of about 30 entries at every write burst (3,065 flushes in 4
+     * minutes), level 0 piled up past 20 files and writes stalled at 16 KB/s: the job fell ever further behind.
      */
     private static Map<String, String> clusterSettings(ZooKeeperServer zookeeper, String name) {
         Map<String, String> settings = new LinkedHashMap<>(FlinkCluster.zooKeeperHa(zookeeper.connectString(),
