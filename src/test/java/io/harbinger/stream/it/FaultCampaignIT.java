@@ -79,7 +79,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>{@code -Dfault.campaign=short} (the default, in {@code mvn verify}) injects one fault of each kind at
  * 2,000 events/s and writes {@code target/fault-campaign/latest.json}; {@code -Dfault.campaign=long} repeats
  * whole cycles to at least 50 faults at 20,000 events/s and writes {@code docs/fault-campaign/latest.json}
- * ({@code -Dfault.campaign.rate=N} sets another rate). See docs/fault-tolerance.md.
+ * ({@code -Dfault.campaign.rate=N} sets another rate), each with every end check under {@code checks} and the
+ * verdict under {@code passed}. See docs/fault-tolerance.md.
  */
 @DisabledIfSystemProperty(named = "fault.campaign", matches = "off",
         disabledReason = "-Dfault.campaign=off skips the campaign; short runs in mvn verify, long records docs/fault-campaign")
@@ -289,14 +290,50 @@ class FaultCampaignIT {
 
             Map<String, String> tableRows = aggregateRows(postgres);
             Set<String> alertRows = alertIds(postgres);
+            alertRows.removeAll(borderline);
+            Set<String> expectedAlertRows = new TreeSet<>(expectedAlerts.keySet());
             Map<TopicPartition, Long[]> stable = stableVersusHighWatermark(kafka, raw);
+            // an open transaction holds the last stable offset below the high watermark
+            long openTransactions = stable.values().stream().filter(o -> !o[0].equals(o[1])).count();
+
+            // The operators' reconciliation agrees, from the raw input alone, over every fed window: a second
+            // oracle, the job's own stages in batch. Its range leaves out the window before T0 that the first
+            // events' jitter reaches.
+            long inRange = expected.keySet().stream().mapToInt(FaultCampaignIT::windowOf)
+                    .filter(w -> w >= 0 && w < windows).count();
+            OperatorToolRun reconciled = OperatorToolRun.of(Map.of(), "reconcile", "--config", jobConfig.toString(),
+                    "--from", Instant.ofEpochMilli(T0).toString(),
+                    "--to", Instant.ofEpochMilli(T0 + windows * MINUTE).toString(), "--json", "-");
+            System.out.println("reconciliation: exit " + reconciled.exit + ", " + reconciled.out);
+            JsonNode verdict = reconciled.exit == 0 ? new ObjectMapper().readTree(reconciled.out) : null;
+
+            // every end check goes into the record, so that the JSON alone says whether the campaign passed
+            Map<String, Object> checks = new LinkedHashMap<>();
+            checks.put("job_state_before_stop", "RUNNING");
+            checks.put("savepoint", savepoint);
+            checks.put("postgres_aggregate_rows_match", tableRows.equals(expectedText));
+            checks.put("postgres_alert_rows_match", alertRows.equals(expectedAlertRows));
+            checks.put("open_transactions", openTransactions);
+            Map<String, Object> reconciliation = new LinkedHashMap<>();
+            reconciliation.put("exit_code", reconciled.exit);
+            reconciliation.put("windows_in_range", inRange);
+            reconciliation.put("windows_compared", verdict == null ? -1 : verdict.get("windowsCompared").asLong());
+            reconciliation.put("mismatches", verdict == null ? -1 : verdict.get("mismatches").asInt());
+            reconciliation.put("not_comparable", verdict == null ? -1 : verdict.get("notComparable").asInt());
+            checks.put("reconciliation", reconciliation);
+            boolean passed = problems.isEmpty() && lost == 0 && duplicated == 0
+                    && tableRows.equals(expectedText) && alertRows.equals(expectedAlertRows) && openTransactions == 0
+                    && verdict != null && verdict.get("windowsCompared").asLong() == inRange
+                    && verdict.get("mismatches").asInt() == 0 && verdict.get("notComparable").asInt() == 0
+                    && !expectedAlerts.isEmpty() && injections.size() >= (LONG ? MIN_FAULTS_LONG : cycle.length);
 
             double campaignSeconds = (System.nanoTime() - campaignStart) / 1e9;
             int anomaliesMatched = expectedAlerts.size() - anomalies[1];
             String report = report(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds);
             System.out.println(report);
             writeJson(injections, perFault, unattributed, lost, duplicated, windows, expected.size(), campaignSeconds,
-                    eventsPerSecond, catchUpSeconds, expectedAlerts.size(), anomaliesMatched, outputs, driver.bursts.size());
+                    eventsPerSecond, catchUpSeconds, expectedAlerts.size(), anomaliesMatched, outputs, driver.bursts.size(),
+                    checks, passed);
 
             if (!problems.isEmpty()) {
                 System.out.println("diagnosis: " + problems.size() + " problems, first " + problems.stream().limit(30).toList());
@@ -308,28 +345,16 @@ class FaultCampaignIT {
             assertThat(lost).isZero();
             assertThat(duplicated).isZero();
             assertThat(tableRows).as("severity_aggregates rows").isEqualTo(expectedText);
-            Set<String> expectedAlertRows = new TreeSet<>(expectedAlerts.keySet());
-            alertRows.removeAll(borderline);
             assertThat(alertRows).as("anomaly_alerts rows").isEqualTo(expectedAlertRows);
             assertThat(expectedAlerts).as("the input raises alerts").isNotEmpty();
             stable.forEach((tp, offsets) -> assertThat(offsets[0]).as("last stable offset of " + tp
                     + " (an open transaction would hold it below the high watermark)").isEqualTo(offsets[1]));
             assertThat(injections).hasSizeGreaterThanOrEqualTo(LONG ? MIN_FAULTS_LONG : cycle.length);
-
-            // The operators' reconciliation agrees, from the raw input alone, over every fed window: a second
-            // oracle, the job's own stages in batch. Its range leaves out the window before T0 that the first
-            // events' jitter reaches.
-            long inRange = expected.keySet().stream().mapToInt(FaultCampaignIT::windowOf)
-                    .filter(w -> w >= 0 && w < windows).count();
-            OperatorToolRun reconciled = OperatorToolRun.of(Map.of(), "reconcile", "--config", jobConfig.toString(),
-                    "--from", Instant.ofEpochMilli(T0).toString(),
-                    "--to", Instant.ofEpochMilli(T0 + windows * MINUTE).toString(), "--json", "-");
-            JsonNode verdict = new ObjectMapper().readTree(reconciled.out);
             assertThat(reconciled.exit).as(reconciled.out + reconciled.err).isZero();
-            System.out.println("reconciliation: " + verdict);
             assertThat(verdict.get("windowsCompared").asLong()).isEqualTo(inRange);
             assertThat(verdict.get("mismatches").asInt()).isZero();
             assertThat(verdict.get("notComparable").asInt()).isZero();
+            assertThat(passed).as("the recorded verdict agrees with the checks above").isTrue();
         }
     }
 
@@ -806,7 +831,8 @@ class FaultCampaignIT {
 
     private static void writeJson(List<Injection> injections, Map<Fault, int[]> perFault, int[] unattributed, int lost,
                                   int duplicated, int windows, int expected, double seconds, double eventsPerSecond,
-                                  double catchUpSeconds, int anomaliesExpected, int anomaliesMatched, Map<String, int[]> outputs, int bursts)
+                                  double catchUpSeconds, int anomaliesExpected, int anomaliesMatched, Map<String, int[]> outputs, int bursts,
+                                  Map<String, Object> checks, boolean passed)
             throws Exception {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("campaign", LONG ? "long" : "short");
@@ -847,6 +873,8 @@ class FaultCampaignIT {
         totals.put("lost", lost);
         totals.put("duplicated", duplicated);
         json.put("totals", totals);
+        json.put("checks", checks);
+        json.put("passed", passed);
         Path base = Path.of(System.getProperty("project.basedir", "."));
         Path file = LONG ? base.resolve("docs/fault-campaign/latest.json") : base.resolve("target/fault-campaign/latest.json");
         Files.createDirectories(file.getParent());
