@@ -19,6 +19,7 @@ record BenchOptions(
         boolean latency,
         boolean recovery,
         int kills,
+        int spareTaskManagers,
         boolean kpu,
         Path out,
         Path config,
@@ -31,7 +32,7 @@ record BenchOptions(
      * Checkpointing and RocksDB as jobs-config/prod-msk.yaml has them, on top of local.yaml: checkpoints every
      * 5s (min pause 1s, timeout 10m) instead of local.yaml's 2 s demo interval, since every checkpoint flushes
      * RocksDB's memtables and a 2 s interval measures more small L0 files than production makes; and
-     * Bloom filters on. The transaction timeout must exceed interval + timeout (the config check enforces it).
+     * Bloom filters on, memtables of 8mb. The transaction timeout must exceed interval + timeout (the config check enforces it).
      * Overridable with --set.
      */
     static final List<String> PRODUCTION_SETTINGS = List.of(
@@ -39,7 +40,8 @@ record BenchOptions(
             "checkpoints.min-pause=1s",
             "checkpoints.timeout=10m",
             "sinks.kafka.transaction-timeout=14m",
-            "state.rocksdb.bloom-filter=true");
+            "state.rocksdb.bloom-filter=true",
+            "state.rocksdb.write-buffer-size=8mb");
 
     static final String EXACTLY_ONCE = "exactly-once";
     static final String AT_LEAST_ONCE = "at-least-once";
@@ -47,7 +49,7 @@ record BenchOptions(
     static final String USAGE = "options: --events N (1000000) --partitions N (4) --parallelism N (2)"
             + " --duplicates SHARE (0.02) --late SHARE (0.01) --bad SHARE (0.01) --event-rate EVENTS_PER_EVENT_SECOND (2000)"
             + " --compression none|lz4|zstd|snappy (lz4) --latency-seconds N (180) --latency-window DURATION (10s)"
-            + " --no-latency --no-recovery --no-kpu --kills N (5) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
+            + " --no-latency --no-recovery --no-kpu --kills N (5) --spare-taskmanagers N (0) --out DIR (docs/performance) --config FILE (jobs-config/local.yaml)"
             + " --delivery exactly-once|at-least-once|both (exactly-once; both: the throughput phase once per mode)"
             + " --set key=value ... --flink flink.key=value ... (cluster configuration, for experiments)"
             + " --compare 'label:flink.key=value;set:job.key=value' ... (A/B: the job runs again per variant, twice,"
@@ -67,6 +69,8 @@ record BenchOptions(
         boolean latency = true;
         boolean recovery = true;
         int kills = 5;
+        // production keeps no redundant TaskManager (k8s/base/flinkdeployment.yaml); 1 is the experiment in performance.md
+        int spareTaskManagers = 0;
         boolean kpu = true;
         Path out = Path.of("docs", "performance");
         Path config = Path.of("jobs-config", "local.yaml");
@@ -93,6 +97,7 @@ record BenchOptions(
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(v);
                 case "--latency-window" -> latencyWindow = v;
                 case "--kills" -> kills = Integer.parseInt(v);
+                case "--spare-taskmanagers" -> spareTaskManagers = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
                 case "--config" -> config = Path.of(v);
                 case "--set" -> overrides.add(v);
@@ -108,9 +113,10 @@ record BenchOptions(
             }
         }
         if (kills < 1) throw new IllegalArgumentException("--kills must be at least 1");
+        if (spareTaskManagers < 0) throw new IllegalArgumentException("--spare-taskmanagers must be at least 0");
         if (duplicates + late + bad >= 1) throw new IllegalArgumentException("shares must add up to less than 1");
         return new BenchOptions(events, partitions, parallelism, duplicates, late, bad, eventRate, compression,
-                latencySeconds, latencyWindow, latency, recovery, kills, kpu, out, config, List.copyOf(overrides), List.copyOf(flink),
+                latencySeconds, latencyWindow, latency, recovery, kills, spareTaskManagers, kpu, out, config, List.copyOf(overrides), List.copyOf(flink),
                 List.copyOf(variants), deliveries);
     }
 
