@@ -706,7 +706,7 @@ public final class PipelineBenchmark {
         long rate = halfRate();
         String run = "rec" + System.currentTimeMillis();
         ProcessKillRecovery cluster = ProcessKillRecovery.start(work.resolve("cluster-" + run), options.parallelism(),
-                Cluster.productionProcessMemory(1).toString(), Cluster.productionManagedMemory(1).toString(),
+                options.spareTaskManagers(), Cluster.productionProcessMemory(1).toString(), Cluster.productionManagedMemory(1).toString(),
                 options.flink());
         try {
             List<Map<String, Object>> kills = new ArrayList<>();
@@ -722,10 +722,11 @@ public final class PipelineBenchmark {
                 JobConfig config = config(killRun, overrides);
                 createOutputTopics(config);
                 if (kill == 1) {
-                    say("5. recovery: the job jar on a standalone cluster (JobManager + %d TaskManager processes,"
-                                    + " checkpoints on S3 via s3proxy, every %s), input at %,d events/s, kill -9 of a"
+                    say("5. recovery: the job jar on a standalone cluster (JobManager + %d TaskManager processes and %d"
+                                    + " spare, checkpoints on S3 via s3proxy, every %s), input at %,d events/s, kill -9 of a"
                                     + " TaskManager, replacement started at once, %d times (a new job each) ...",
-                            options.parallelism(), config.checkpoints().interval(), rate, options.kills());
+                            options.parallelism(), options.spareTaskManagers(), config.checkpoints().interval(), rate,
+                            options.kills());
                 }
                 try (Feed feed = new Feed(input, config.kafkaSink().aggregatesTopic(), rate, 10 + kill, "r" + kill + "-",
                         (next, now) -> { })) {
@@ -753,10 +754,12 @@ public final class PipelineBenchmark {
             Map<String, Object> worst = kills.stream().max(java.util.Comparator.comparingDouble(
                     r -> seconds(r.get("recovery_seconds")))).orElseThrow();
             result.putAll(worst);
+            result.put("recovery_spare_taskmanagers", options.spareTaskManagers());
             result.put("recovery_seconds_each", kills.stream().map(r -> r.get("recovery_seconds")).toList());
             result.put("recovery_kills", kills);
             result.put("recovery_measured", "kill -9 of a TaskManager process of a standalone cluster (JobManager"
-                    + " + " + options.parallelism() + " one-slot TaskManagers), a replacement started at once, once"
+                    + " + " + options.parallelism() + " one-slot TaskManagers running the job and "
+                    + options.spareTaskManagers() + " spare), a replacement started at once, once"
                     + " per job, " + options.kills() + " jobs; seconds until the first aggregate not seen before"
                     + " appears to a read_committed consumer, while input keeps arriving at " + rate + " events/s;"
                     + " recovery_seconds and its steps are the slowest kill's");
@@ -779,7 +782,7 @@ public final class PipelineBenchmark {
         // the JVM sizes its GC and compiler threads for the one CPU it has, as in a one-vCPU container
         flink.add("env.java.opts.taskmanager=" + ProcessKillRecovery.PRODUCTION.get("env.java.opts.taskmanager")
                 + " -XX:ActiveProcessorCount=1");
-        ProcessKillRecovery cluster = ProcessKillRecovery.start(work.resolve("cluster-" + run), 1, KPU_PROCESS_MEMORY,
+        ProcessKillRecovery cluster = ProcessKillRecovery.start(work.resolve("cluster-" + run), 1, 0, KPU_PROCESS_MEMORY,
                 KPU_MANAGED_MEMORY, flink);
         try {
             int cpu = Runtime.getRuntime().availableProcessors() - 1;

@@ -55,10 +55,14 @@ final class ProcessKillRecovery {
     }
 
     /**
+     * @param taskManagers      one-slot TaskManagers the job runs on (its parallelism)
+     * @param spareTaskManagers TaskManagers beyond those, idle until a failover places tasks on them: what
+     *                          {@code slotmanager.redundant-taskmanager-num} keeps in production's native
+     *                          Kubernetes mode (a standalone cluster has no such setting, so they are started here)
      * @param slotManagedMemory a production slot's managed memory: each one-slot TaskManager gets it, and half a
      *                          production TaskManager's process memory
      */
-    static ProcessKillRecovery start(Path work, int taskManagers, String slotProcessMemory,
+    static ProcessKillRecovery start(Path work, int taskManagers, int spareTaskManagers, String slotProcessMemory,
                                      String slotManagedMemory, List<String> flinkOverrides) {
         String bucket = "bench";
         S3Proxy s3 = S3Proxy.start(work.resolve("s3"), bucket);
@@ -71,7 +75,7 @@ final class ProcessKillRecovery {
             extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
         try {
-            FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), taskManagers, s3.endpoint(),
+            FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), taskManagers + spareTaskManagers, s3.endpoint(),
                     "s3://" + bucket + "/cluster", extra);
             return new ProcessKillRecovery(flink, s3, bucket);
         } catch (RuntimeException e) {
@@ -116,7 +120,7 @@ final class ProcessKillRecovery {
      */
     Map<String, Object> killAndMeasure(String job, java.util.function.LongUnaryOperator firstOutputAfter,
                                        Duration timeout) throws InterruptedException {
-        String victim = flink.taskManagerIds().get(0);
+        String victim = busyTaskManager();
         long completedBefore = flink.completedCheckpoints(job);
         long killedAt = System.currentTimeMillis();
         flink.killTaskManager(victim);
@@ -161,6 +165,16 @@ final class ProcessKillRecovery {
         r.put("recovery_cluster_settings", PRODUCTION);
         r.put("recovery_killed_at_ms", killedAt);
         return r;
+    }
+
+    /** A TaskManager with tasks of the job: with spares, the first one started may be idle. */
+    private String busyTaskManager() {
+        List<String> busy = new ArrayList<>();
+        for (JsonNode tm : flink.get("/taskmanagers").path("taskmanagers")) {
+            if (tm.path("freeSlots").asInt() < tm.path("slotsNumber").asInt()) busy.add(tm.path("id").asText());
+        }
+        return flink.taskManagerIds().stream().filter(busy::contains).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no TaskManager runs tasks of the job: " + busy));
     }
 
     private String restored(String job) {
