@@ -8,6 +8,7 @@ import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.cluster.FlinkCluster;
 import io.harbinger.stream.toolkit.scenario.LocalPlatform;
 import io.harbinger.stream.toolkit.scenario.SyntheticStream;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
@@ -854,7 +855,7 @@ public final class PipelineBenchmark {
     }
 
     private static Path jobJar() {
-        Path jar = Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar"));
+        Path jar = FlinkCluster.jobJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("job jar " + jar + " missing: the recovery phase needs `mvn -Pbench"
                     + " -DskipTests package exec:exec` (or --no-recovery)");

@@ -2,17 +2,14 @@ package io.harbinger.stream.it;
 
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.sink.DeadLetterHeaders;
-import io.harbinger.stream.toolkit.WorkDirs;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.cluster.ClusterJobBed;
 import io.harbinger.stream.toolkit.cluster.FlinkCluster;
-import io.harbinger.stream.toolkit.cluster.S3Proxy;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
-import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +17,6 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -49,7 +45,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AtLeastOnceDeliveryIT {
     private static final long MINUTE = 60_000;
     private static final String[] COUNTRIES = {"US", "FR", "DE", "GB"};
-    private static final String BUCKET = "harbinger";
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
 
     /** Events of one (country index, window): 1 to 3, so counts differ between neighbouring windows. */
@@ -59,22 +54,12 @@ class AtLeastOnceDeliveryIT {
 
     @Test
     void aFailoverRepeatsOnlyIdenticalRecordsAndLosesNoWindow() throws Exception {
-        Path work = WorkDirs.create("harbinger-at-least-once-");
-        String name = "alo_" + Long.toString(System.nanoTime() % 1_000_000, 36);
-        String raw = name + ".raw";
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
-             LocalSchemaRegistry registry = LocalSchemaRegistry.start();
-             LocalPostgres postgres = LocalPostgres.start();
-             S3Proxy s3 = S3Proxy.start(work.resolve("s3"), BUCKET);
-             FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), 2, s3.endpoint(),
-                     "s3://" + BUCKET + "/cluster", Map.of())) {
-            postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
-            kafka.createTopics(2, raw);
-            kafka.createTopics(1, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters", raw + ".late-events");
-            Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
-                    "s3://" + BUCKET + "/" + name + "/checkpoints");
-            SchemaRegistryClient registryClient = new SchemaRegistryClient(
-                    new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
+        try (ClusterJobBed bed = ClusterJobBed.named(ClusterJobBed.uniqueName("alo_")).start()) {
+            KafkaBroker kafka = bed.kafka();
+            LocalPostgres postgres = bed.postgres();
+            FlinkCluster flink = bed.flink();
+            String raw = bed.rawTopic();
+            SchemaRegistryClient registryClient = bed.registryClient();
 
             AtomicInteger windowsFed = new AtomicInteger();
             AtomicBoolean stopFeeding = new AtomicBoolean();
@@ -106,16 +91,11 @@ class AtLeastOnceDeliveryIT {
             }, "at-least-once-driver");
             // Input flows before the job starts, so no partition is idle at start-up (see FaultCampaignIT).
             driver.start();
-            String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
-            String jobId = flink.runJar(jarId, List.of("--config", jobConfig.toString(),
+            String jobId = flink.runJar(bed.jarId(), bed.runArgs(
                     "--set", "job.delivery=at-least-once",
-                    "--set", "source.kafka.bounded=false",
                     // longer than the failover: the partitions must not go idle while the job is down
                     "--set", "event-time.idleness=1m",
-                    "--set", "checkpoints.interval=1s",
-                    "--set", "checkpoints.timeout=6s",
-                    "--set", "checkpoints.min-pause=200ms",
-                    "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints"), null);
+                    "--set", "checkpoints.timeout=6s"), null);
             flink.await("job running with a first checkpoint", Duration.ofSeconds(90),
                     c -> c.allTasksRunning(jobId) && c.completedCheckpoints(jobId) > 0);
 

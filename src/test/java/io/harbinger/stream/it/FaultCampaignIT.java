@@ -1,6 +1,5 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.stream.toolkit.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,21 +8,19 @@ import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
 import io.harbinger.events.GeopoliticalEvent;
 import io.harbinger.stream.config.JobConfig;
-import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.AvroWireEncoder;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.testing.ExpectedOutputs;
 import io.harbinger.stream.testing.OperatorToolRun;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.cluster.ClusterJobBed;
 import io.harbinger.stream.toolkit.cluster.FlinkCluster;
 import io.harbinger.stream.toolkit.cluster.S3Proxy;
 import io.harbinger.stream.toolkit.TcpProxy;
-import io.harbinger.stream.toolkit.cluster.ZooKeeperServer;
 import io.harbinger.stream.toolkit.scenario.SyntheticStream;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
-import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -86,7 +83,16 @@ import static org.assertj.core.api.Assertions.assertThat;
         disabledReason = "-Dfault.campaign=off skips the campaign; short runs in mvn verify, long records docs/fault-campaign")
 class FaultCampaignIT {
     private static final long MINUTE = 60_000;
-    private static final String BUCKET = "harbinger";
+    /**
+     * RocksDB memory closer to production's (about 1 GB per slot) than the harness's 256 MB floor, for 20,000
+     * events/s. With 128 MB per slot, the slot's write buffer manager (7/8 of half of it) was full as soon as each
+     * of the three RocksDB instances' column families held one 8 MB arena block, so RocksDB flushed a memtable of
+     * about 30 entries at every write burst (3,065 flushes in 4 minutes), level 0 piled up past 20 files and
+     * writes stalled at 16 KB/s: the job fell ever further behind.
+     */
+    private static final Map<String, String> TASK_MANAGER_MEMORY = Map.of(
+            "taskmanager.memory.process.size", "1536m",
+            "taskmanager.memory.managed.size", "512m");
     private static final boolean LONG = "long".equals(System.getProperty("fault.campaign", "short"));
     private static final int MIN_FAULTS_LONG = 50;
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
@@ -132,26 +138,19 @@ class FaultCampaignIT {
 
     @Test
     void everyOutputExactlyOnceUnderInjectedFaults() throws Exception {
-        Path work = WorkDirs.create("harbinger-faults-");
-        String name = "faults_" + Long.toString(System.nanoTime() % 1_000_000, 36);
-        String raw = name + ".raw";
         Random random = new Random(42);
-        try (KafkaBroker kafka = KafkaBroker.startWithProxiedListener(work.resolve("kafka"));
-             LocalSchemaRegistry registry = LocalSchemaRegistry.start();
-             LocalPostgres postgres = LocalPostgres.start();
-             S3Proxy s3 = S3Proxy.start(work.resolve("s3"), BUCKET);
-             ZooKeeperServer zookeeper = ZooKeeperServer.start(work.resolve("zookeeper"));
-             FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), 2, s3.endpoint(),
-                     "s3://" + BUCKET + "/cluster", clusterSettings(zookeeper, name),
-                     EnumSet.allOf(FlinkCluster.NetworkPath.class))) {
-            postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
-            kafka.createTopics(2, raw);
-            kafka.createTopics(1, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters", raw + ".late-events");
-
-            Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
-                    "s3://" + BUCKET + "/" + name + "/checkpoints");
-            JobConfig config = new JobConfigLoader(Map.of()).load(jobConfig, List.of());
-            SchemaRegistryClient registryClient = new SchemaRegistryClient(config.registry());
+        try (ClusterJobBed bed = ClusterJobBed.named(ClusterJobBed.uniqueName("faults_")).proxiedKafka()
+                .zooKeeperHa().flinkSettings(TASK_MANAGER_MEMORY)
+                .proxiedPaths(EnumSet.allOf(FlinkCluster.NetworkPath.class)).start()) {
+            KafkaBroker kafka = bed.kafka();
+            LocalPostgres postgres = bed.postgres();
+            S3Proxy s3 = bed.s3();
+            FlinkCluster flink = bed.flink();
+            String name = bed.name();
+            String raw = bed.rawTopic();
+            Path jobConfig = bed.jobConfigFile();
+            JobConfig config = bed.jobConfig();
+            SchemaRegistryClient registryClient = bed.registryClient();
             ExpectedOutputs oracle = new ExpectedOutputs(MINUTE, new ExpectedOutputs.AnomalyRules(
                     config.anomaly().ewmaAlpha(), config.anomaly().warmUpWindows(), config.anomaly().zThreshold(),
                     config.anomaly().minStddevCount(), config.anomaly().minStddevSeverity(),
@@ -160,20 +159,15 @@ class FaultCampaignIT {
             // Input flows before the job starts, so no partition is ever idle at start-up: a partition idle while
             // another runs ahead would see its first windows closed, and its events counted late.
             driver.start();
-            String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
-            String jobId = flink.runJar(jarId, List.of("--config", jobConfig.toString(),
-                    "--set", "source.kafka.bounded=false",
+            String jobId = flink.runJar(bed.jarId(), bed.runArgs(
                     // Longer than any outage injected here: a partition that went idle while the broker was
                     // down would let the other one, back first, carry the watermark past its windows.
                     "--set", "event-time.idleness=1m",
-                    "--set", "checkpoints.interval=1s",
                     // It bounds the final savepoint too: a canonical savepoint of the long campaign's state (millions
                     // of dedup ids) did not fit in 6 s. Stuck checkpoints end sooner anyway: a fault that stalls one
                     // fails the job or heals within 12 s.
                     "--set", "checkpoints.timeout=60s",
-                    "--set", "checkpoints.min-pause=200ms",
                     "--set", "checkpoints.tolerable-failures=5",
-                    "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints",
                     "--set", "sinks.jdbc.max-retries=2",
                     // copies come at most a recovery (under a minute) after their original; a shorter memory keeps
                     // the dedup state, all of it on the in-memory S3, small at 20,000 events/s
@@ -358,20 +352,6 @@ class FaultCampaignIT {
         }
     }
 
-    /**
-     * ZooKeeper high availability, and RocksDB memory closer to production's (about 1 GB per slot) than the
-     * harness's 256 MB floor, for 20,000 events/s. With 128 MB per slot, the slot's write buffer manager (7/8
-     * of half of it) was full as soon as each of the three RocksDB instances' column families held one 8 MB
-     * arena block, so RocksDB flushed a memtable of about 30 entries at every write burst (3,065 flushes in 4
-     * minutes), level 0 piled up past 20 files and writes stalled at 16 KB/s: the job fell ever further behind.
-     */
-    private static Map<String, String> clusterSettings(ZooKeeperServer zookeeper, String name) {
-        Map<String, String> settings = new LinkedHashMap<>(FlinkCluster.zooKeeperHa(zookeeper.connectString(),
-                "s3://" + BUCKET + "/cluster/ha", name));
-        settings.put("taskmanager.memory.process.size", "1536m");
-        settings.put("taskmanager.memory.managed.size", "512m");
-        return settings;
-    }
 
     // ------------------------------------------------------------------------------------------ input
 

@@ -2,6 +2,7 @@ package io.harbinger.stream.it;
 
 import io.harbinger.stream.HarbingerJob;
 import io.harbinger.stream.config.KafkaAuthentication;
+import io.harbinger.stream.toolkit.cluster.FlinkCluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -46,7 +47,7 @@ class ShadedJarIT {
 
     @BeforeAll
     static void readJar() throws IOException {
-        jar = Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar"));
+        jar = FlinkCluster.jobJar();
         assertThat(jar).as("the shaded jar; run through `mvn verify`, which packages it first").isRegularFile();
         entries = new ArrayList<>();
         try (JarFile file = new JarFile(jar.toFile())) {

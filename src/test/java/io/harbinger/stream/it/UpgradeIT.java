@@ -1,25 +1,21 @@
 package io.harbinger.stream.it;
 
-import io.harbinger.stream.toolkit.WorkDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harbinger.curated.AnomalyAlert;
 import io.harbinger.curated.SeverityAggregate;
 import io.harbinger.events.EventType;
-import io.harbinger.stream.config.JobConfigLoader;
 import io.harbinger.stream.registry.SchemaRegistryClient;
 import io.harbinger.stream.toolkit.clients.EventProducer;
 import io.harbinger.stream.toolkit.clients.TopicReader;
+import io.harbinger.stream.toolkit.cluster.ClusterJobBed;
 import io.harbinger.stream.toolkit.cluster.FlinkCluster;
-import io.harbinger.stream.toolkit.cluster.S3Proxy;
 import io.harbinger.stream.toolkit.services.KafkaBroker;
 import io.harbinger.stream.toolkit.services.LocalPostgres;
-import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 import io.harbinger.stream.validate.WireDecoder;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -65,7 +61,6 @@ import static org.assertj.core.api.Assertions.within;
  */
 class UpgradeIT {
     private static final long MINUTE = 60_000;
-    private static final String BUCKET = "harbinger";
     private static final double SEVERITY = 0.5;
     private static final int STOP_WINDOW = 8;
     private static final int SPIKE_WINDOW = 12;
@@ -85,35 +80,20 @@ class UpgradeIT {
     @Test
     void aChangedJobContinuesWindowsAndBaselinesFromTheSavepointAndAnotherWindowSizeIsRefused() throws Exception {
         long testStart = System.nanoTime();
-        Path work = WorkDirs.create("harbinger-upgrade-");
-        String name = "upgrade_" + Long.toString(System.nanoTime() % 1_000_000, 36);
-        String raw = name + ".raw";
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
-             LocalSchemaRegistry registry = LocalSchemaRegistry.start();
-             LocalPostgres postgres = LocalPostgres.start();
-             S3Proxy s3 = S3Proxy.start(work.resolve("s3"), BUCKET);
-             // two TaskManagers of two slots: v1 takes 2 slots, v2 3
-             FlinkCluster flink = FlinkCluster.start(work.resolve("flink"), 2, s3.endpoint(),
-                     "s3://" + BUCKET + "/cluster", Map.of("taskmanager.numberOfTaskSlots", "2"))) {
-            postgres.executeSqlFile(Path.of("schemas", "sql", "harbinger.sql"));
-            kafka.createTopics(1, raw, raw + ".aggregates", raw + ".anomalies", raw + ".dead-letters",
-                    raw + ".late-events");
-            Path jobConfig = FlinkCluster.writeJobConfig(work, name, raw, kafka, registry, postgres,
-                    "s3://" + BUCKET + "/" + name + "/checkpoints");
-            SchemaRegistryClient registryClient = new SchemaRegistryClient(
-                    new JobConfigLoader(Map.of()).load(jobConfig, List.of()).registry());
+        // two TaskManagers of two slots: v1 takes 2 slots, v2 3
+        try (ClusterJobBed bed = ClusterJobBed.named(ClusterJobBed.uniqueName("upgrade_")).rawPartitions(1)
+                .flinkSettings(Map.of("taskmanager.numberOfTaskSlots", "2")).start()) {
+            KafkaBroker kafka = bed.kafka();
+            LocalPostgres postgres = bed.postgres();
+            FlinkCluster flink = bed.flink();
+            String raw = bed.rawTopic();
+            SchemaRegistryClient registryClient = bed.registryClient();
             WireDecoder<SeverityAggregate> aggregates = new WireDecoder<>(registryClient,
                     SeverityAggregate.getClassSchema(), Integer.MAX_VALUE);
             WireDecoder<AnomalyAlert> alerts = new WireDecoder<>(registryClient, AnomalyAlert.getClassSchema(),
                     Integer.MAX_VALUE);
-            List<String> common = List.of("--config", jobConfig.toString(),
-                    "--set", "source.kafka.bounded=false",
-                    "--set", "checkpoints.interval=1s",
-                    "--set", "checkpoints.timeout=20s",
-                    "--set", "checkpoints.min-pause=200ms",
-                    "--set", "checkpoints.directory=s3://" + BUCKET + "/" + name + "/checkpoints");
-            String jarId = flink.uploadJar(Path.of(System.getProperty("job.jar",
-                    "target/harbinger-stream-0.1.0-SNAPSHOT.jar")));
+            List<String> common = bed.runArgs("--set", "checkpoints.timeout=20s");
+            String jarId = bed.jarId();
             System.out.printf("upgrade: services and cluster up in %.1f s%n", seconds(testStart));
 
             // ---------------------------------------------------------------- v1

@@ -3,9 +3,6 @@ package io.harbinger.stream.toolkit.cluster;
 import io.harbinger.stream.toolkit.ManagedProcess;
 import io.harbinger.stream.toolkit.Ports;
 import io.harbinger.stream.toolkit.TcpProxy;
-import io.harbinger.stream.toolkit.services.KafkaBroker;
-import io.harbinger.stream.toolkit.services.LocalPostgres;
-import io.harbinger.stream.toolkit.services.LocalSchemaRegistry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +91,11 @@ public final class FlinkCluster implements AutoCloseable {
         this.pluginsDir = pluginsDir;
         this.settings = settings;
         this.restPort = restPort;
+    }
+
+    /** The shaded job jar that {@code mvn package} builds ({@code -Djob.jar} names another). */
+    public static Path jobJar() {
+        return Path.of(System.getProperty("job.jar", "target/harbinger-stream-0.1.0-SNAPSHOT.jar"));
     }
 
     /**
@@ -573,26 +575,5 @@ public final class FlinkCluster implements AutoCloseable {
         if (jobManagerProxy != null) {
             jobManagerProxy.close();
         }
-    }
-
-    /**
-     * The integration tests' job config with one run's addresses written in: a job on this cluster reads its
-     * config in main(), on the JobManager, so it gets a file rather than an environment.
-     */
-    public static Path writeJobConfig(Path work, String name, String raw, KafkaBroker kafka,
-                                      LocalSchemaRegistry registry, LocalPostgres postgres, String checkpointDir)
-            throws IOException {
-        String yaml = Files.readString(Path.of("src/test/resources/it-job.yaml"))
-                .replace("${JOB_NAME}", name)
-                .replace("${RAW_TOPIC}", raw)
-                .replace("${KAFKA_BOOTSTRAP_SERVERS}", kafka.bootstrapServers())
-                .replace("${SCHEMA_REGISTRY_URL}", registry.url())
-                .replace("${POSTGRES_JDBC_URL}", postgres.jdbcUrl())
-                .replace("${POSTGRES_USER}", postgres.username())
-                .replace("${POSTGRES_PASSWORD}", postgres.password())
-                .replace("${CHECKPOINT_DIR}", checkpointDir);
-        Path file = work.resolve("job.yaml");
-        Files.writeString(file, yaml);
-        return file.toAbsolutePath();
     }
 }
