@@ -54,7 +54,7 @@ public final class ClusterJobBed implements AutoCloseable {
         this.jarId = jarId;
     }
 
-    /** A job name unique enough for one test run: the prefix plus a short random part. */
+    /** A job name unique enough for one test run: the prefix plus a short part of the nanosecond clock. */
     public static String uniqueName(String prefix) {
         return prefix + Long.toString(System.nanoTime() % 1_000_000, 36);
     }
