@@ -24,12 +24,11 @@ import java.util.Set;
  * and the job config that points at them. Closing it stops the cluster first, then the services.
  */
 public final class ClusterJobBed implements AutoCloseable {
-    public static final String BUCKET = "harbinger";
+    private static final String BUCKET = "harbinger";
 
     private final String name;
     private final List<AutoCloseable> started;
     private final KafkaBroker kafka;
-    private final LocalSchemaRegistry registry;
     private final LocalPostgres postgres;
     private final S3Proxy s3;
     private final FlinkCluster flink;
@@ -38,13 +37,11 @@ public final class ClusterJobBed implements AutoCloseable {
     private final SchemaRegistryClient registryClient;
     private final String jarId;
 
-    private ClusterJobBed(String name, List<AutoCloseable> started, KafkaBroker kafka, LocalSchemaRegistry registry,
-                          LocalPostgres postgres, S3Proxy s3, FlinkCluster flink, Path jobConfigFile,
-                          JobConfig jobConfig, String jarId) {
+    private ClusterJobBed(String name, List<AutoCloseable> started, KafkaBroker kafka, LocalPostgres postgres,
+                          S3Proxy s3, FlinkCluster flink, Path jobConfigFile, JobConfig jobConfig, String jarId) {
         this.name = name;
         this.started = started;
         this.kafka = kafka;
-        this.registry = registry;
         this.postgres = postgres;
         this.s3 = s3;
         this.flink = flink;
@@ -132,8 +129,8 @@ public final class ClusterJobBed implements AutoCloseable {
                         checkpointDirectory(name));
                 JobConfig jobConfig = new JobConfigLoader(Map.of()).load(jobConfigFile, List.of());
                 String jarId = flink.uploadJar(FlinkCluster.jobJar());
-                return new ClusterJobBed(name, started, kafka, registry, postgres, s3, flink, jobConfigFile,
-                        jobConfig, jarId);
+                return new ClusterJobBed(name, started, kafka, postgres, s3, flink, jobConfigFile, jobConfig,
+                        jarId);
             } catch (Exception | Error e) {
                 closeInReverse(started, e);
                 throw e;
@@ -186,10 +183,6 @@ public final class ClusterJobBed implements AutoCloseable {
 
     public KafkaBroker kafka() {
         return kafka;
-    }
-
-    public LocalSchemaRegistry registry() {
-        return registry;
     }
 
     public LocalPostgres postgres() {
